@@ -1,0 +1,42 @@
+"""Command line: `python -m core trace --text hello --hidden 3 --seed 0` prints the worked solution as JSON."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core.worked import worked_solution
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit code 2, never a traceback or a usage dump
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def main(argv=None) -> int:
+    parser = _Parser(prog="python -m core", description="RNN tutor tools")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    tr = sub.add_parser("trace", help="print the forward and backward pass of a seeded network as JSON")
+    tr.add_argument("--text", default="hello", help="the training text (inputs text[:-1], targets text[1:])")
+    tr.add_argument("--hidden", type=int, default=3, help="hidden size H")
+    tr.add_argument("--seed", type=int, default=0, help="seed of the hand-friendly weights")
+    tr.add_argument("--normal-init", action="store_true", help="scaled-normal weights instead of 2-decimal ones")
+    tr.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    args = parser.parse_args(argv)
+    if args.command == "trace":
+        if len(args.text) < 2:
+            parser.error(f"--text needs at least two characters (got {len(args.text)})")
+        if args.hidden <= 0:
+            parser.error(f"--hidden must be a positive integer (got {args.hidden})")
+        if args.hidden > 1024 or len(args.text) > 10_000:
+            parser.error("--hidden is limited to 1024 and --text to 10000 characters")
+        if args.seed < 0:
+            parser.error(f"--seed must be zero or positive (got {args.seed})")
+        out = worked_solution(args.text, args.hidden, args.seed, hand_friendly=not args.normal_init)
+        print(json.dumps(out, indent=args.indent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
