@@ -1,0 +1,33 @@
+"""Numbers, vectors and matrices as LaTeX and short text, for lessons, worked solutions and screens."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def fmt(x: float, decimals: int = 3) -> str:
+    """A number rounded for display, with -0 shown as 0 and a real minus sign for LaTeX."""
+    v = round(float(x), decimals)
+    if v == 0:
+        v = 0.0
+    return f"{v:.{decimals}f}"
+
+
+def bmatrix(a, decimals: int = 3) -> str:
+    """LaTeX bmatrix of a scalar, a vector (shown as a column) or a matrix."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0:
+        return fmt(a, decimals)
+    if a.ndim == 1:
+        a = a[:, None]  # column-vector convention
+    rows = [" & ".join(fmt(v, decimals) for v in row) for row in a]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def plain(a, decimals: int = 3) -> str:
+    """A value as a learner would type it: 0.25, [0.1, -0.2] or [[1, 2], [3, 4]]."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0:
+        return fmt(a, decimals)
+    if a.ndim == 1:
+        return "[" + ", ".join(fmt(v, decimals) for v in a) + "]"
+    return "[" + ", ".join(plain(r, decimals) for r in a) + "]"

@@ -1,0 +1,81 @@
+"""Forward pass explorer: the seeded "hello" network and every value of its forward pass (read-only)."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.formatting import bmatrix, fmt, plain
+from ui.network import cached_trace
+
+MAX_TEXT = 24
+
+st.title("Forward pass explorer")
+st.markdown(
+    "Meet the network you will compute by hand. Every number below comes from the same seeded weights, "
+    "so a seed names a network: change it to see another one."
+)
+
+c1, c2, c3 = st.columns([2, 1, 1])
+text = c1.text_input("Text", value="hello", max_chars=MAX_TEXT,
+                     help=f"2 to {MAX_TEXT} characters; inputs are text[:-1], targets text[1:].")
+hidden = c2.slider("Hidden size H", 1, 8, 3)
+seed = c3.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1)
+hand = st.toggle("Hand-friendly weights (2 decimals, uniform in [-1, 1])", value=True,
+                 help="Off: scaled normal weights with standard deviation 1/sqrt(fan-in) and zero biases.")
+
+if len(text) < 2:
+    st.error(f"The text needs at least two characters (an input and its target); it has {len(text)}.")
+    st.stop()
+
+vocab, params, trace = cached_trace(text, int(hidden), int(seed), hand)
+inputs, targets = text[:-1], text[1:]
+V, H, T = vocab.size, params.hidden, trace.T
+
+st.subheader("Vocabulary and one-hot inputs")
+st.markdown(
+    f"Vocabulary in order of first appearance: **{', '.join(vocab.chars)}** (V = {V}). "
+    f"Inputs **{' '.join(inputs)}**, targets **{' '.join(targets)}**."
+)
+st.dataframe(
+    pd.DataFrame(np.eye(V, dtype=int), index=list(vocab.chars), columns=list(vocab.chars)),
+    width="content",
+)
+st.caption("Each character is a column of the identity matrix: a one-hot vector.")
+
+st.subheader("Parameters")
+cols = st.columns(5)
+for col, (name, arr) in zip(cols, params.items(), strict=True):
+    sub = name.split("_")[1]
+    col.latex(rf"{name[0]}_{{{sub}}} = {bmatrix(arr, 2)}")
+
+st.subheader("Every value, step by step")
+rows = []
+for t in range(T):
+    rows.append({
+        "t": t + 1, "input": inputs[t], "target": targets[t],
+        "x_t": plain(trace.x[t], 0), "W_xh·x_t": plain(trace.W_xh_x[t]), "W_hh·h_{t-1}": plain(trace.W_hh_h_prev[t]),
+        "z_t": plain(trace.z[t]), "h_t": plain(trace.h[t]), "y_t": plain(trace.y[t]), "p_t": plain(trace.p[t]),
+        "predicted": vocab.chars[int(trace.predicted[t])], "E_t": fmt(trace.loss_t[t], 4),
+    })
+st.dataframe(pd.DataFrame(rows).set_index("t"), width="stretch")
+
+predicted = "".join(vocab.chars[int(i)] for i in trace.predicted)
+m1, m2, m3 = st.columns(3)
+m1.metric("Predicted next characters", predicted)
+m2.metric("Correct predictions", f"{sum(a == b for a, b in zip(predicted, targets, strict=True))} of {T}")
+m3.metric("Total loss E", fmt(trace.loss, 4))
+
+st.subheader("One step in detail")
+t = st.slider("Step t", 1, T, 1) - 1
+st.latex(
+    rf"z_{{{t + 1}}} = W_{{xh}}x_{{{t + 1}}} + W_{{hh}}h_{{{t}}} + b_h = {bmatrix(trace.W_xh_x[t])} + "
+    rf"{bmatrix(trace.W_hh_h_prev[t])} + {bmatrix(params.b_h, 2)} = {bmatrix(trace.z[t])}"
+)
+st.latex(rf"h_{{{t + 1}}} = \tanh(z_{{{t + 1}}}) = {bmatrix(trace.h[t])}")
+st.latex(rf"y_{{{t + 1}}} = W_{{hy}}h_{{{t + 1}}} + b_y = {bmatrix(trace.y[t])} \qquad "
+         rf"p_{{{t + 1}}} = \operatorname{{softmax}}(y_{{{t + 1}}}) = {bmatrix(trace.p[t])}")
+target = targets[t]
+st.latex(rf"E_{{{t + 1}}} = -\ln p_{{{t + 1}}}[\text{{{target}}}] = -\ln {fmt(trace.p[t][vocab.index(target)], 4)}"
+         rf" = {fmt(trace.loss_t[t], 4)}")
+if t == 0:
+    st.info("At t = 1 the previous state is h₀ = 0, so W_hh·h₀ is zero and only the input column and the bias "
+            "are added: the lecture's 0.567 moment.")
