@@ -1,0 +1,40 @@
+"""Shared fixtures: the repository root on sys.path, fresh Streamlit caches, and an AppTest factory."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches():
+    """AppTest shares st.cache_data across tests in one process; clear it so no test sees another's data."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """Factory: `app("pages/x.py")` opens a page through the entry file, as the navigation would."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("RNN_TUTOR_DATA", str(tmp_path / "data"))  # progress store of this test only
+
+    def open_page(page: str | None = None, timeout: float = 30):
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+        at.run()
+        if page is not None:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    return open_page
