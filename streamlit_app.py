@@ -3,12 +3,16 @@ import streamlit as st
 
 st.set_page_config(page_title="RNNs by hand", page_icon=":material/neurology:", layout="wide")
 
+# Every page but home gets a url_path other than its file name: on a fresh server Streamlit treats pages/ as
+# an old-style pages folder until this file first runs, so a shared link to /<file name> would run the page
+# alone, outside this navigation. With a distinct url_path every link goes through this file.
 pages = {
     "Start": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     ],
     "The hello network": [
-        st.Page("pages/forward_explorer.py", title="Forward pass explorer", icon=":material/visibility:"),
+        st.Page("pages/forward_explorer.py", title="Forward pass explorer", icon=":material/visibility:",
+                url_path="explorer"),
     ],
 }
 

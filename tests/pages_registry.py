@@ -7,18 +7,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def registered_pages() -> dict[str, str]:
-    """{"pages/x.py": "Title"} for every st.Page(...) call in streamlit_app.py."""
+def _page_calls():
     tree = ast.parse((ROOT / "streamlit_app.py").read_text())
-    out = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            path = node.args[0].value
-            title = next((k.value.value for k in node.keywords if k.arg == "title"), None)
-            out[path] = title
-    return out
+            yield node.args[0].value, {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+
+
+def registered_pages() -> dict[str, str]:
+    """{"pages/x.py": "Title"} for every st.Page(...) call in streamlit_app.py."""
+    return {path: kw.get("title") for path, kw in _page_calls()}
+
+
+def url_paths() -> dict[str, str | None]:
+    """{"pages/x.py": url_path or None} as given to st.Page."""
+    return {path: kw.get("url_path") for path, kw in _page_calls()}
 
 
 def url_path(page: str) -> str:
-    """The URL path Streamlit gives a page file: its stem (the default page is served at /)."""
-    return Path(page).stem
+    """The URL path a page is served at ("" for the default page)."""
+    given = url_paths()[page]
+    return "" if page == "pages/home.py" else (given or Path(page).stem)

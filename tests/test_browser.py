@@ -1,0 +1,59 @@
+"""The real app in a real browser: `streamlit run` on loopback, every page opened in Debian's Chromium.
+
+Skips with a printed reason when no Chromium is installed; `.ci/run` installs Debian's chromium so CI runs it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import CHROMIUM_FLAGS, SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
+from tests.pages_registry import registered_pages, url_path
+
+CHROMIUM = find_chromium()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH: install Debian's chromium to run them"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with streamlit_server(tmp_path_factory.mktemp("browser") / "data") as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    errors = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.js_errors = errors
+    yield p
+    context.close()
+
+
+@pytest.mark.parametrize("page_file", sorted(registered_pages()))
+def test_every_page_renders_without_an_exception(server, page, page_file):
+    title = registered_pages()[page_file]
+    page.goto(f"{server}/{url_path(page_file)}")
+    wait_for_app(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(page_file).stem}.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0, f"{page_file} shows an exception box"
+    assert page.locator(f'[data-testid="stSidebarNav"] >> text="{title}"').count() >= 1, "page missing from sidebar"
+    if page_file != "pages/home.py":
+        assert page.locator("h1").first.inner_text().strip() == title
+    assert not page.js_errors, page.js_errors
