@@ -6,7 +6,7 @@ import streamlit as st
 from core.formatting import bmatrix, fmt, plain
 from ui.network import cached_trace
 
-MAX_TEXT = 24
+MAX_TEXT = 12
 
 st.title("Forward pass explorer")
 st.markdown(
@@ -42,10 +42,16 @@ st.dataframe(
 st.caption("Each character is a column of the identity matrix: a one-hot vector.")
 
 st.subheader("Parameters")
-cols = st.columns(5)
-for col, (name, arr) in zip(cols, params.items(), strict=True):
-    sub = name.split("_")[1]
-    col.latex(rf"{name[0]}_{{{sub}}} = {bmatrix(arr, 2)}")
+def eq(name, arr):
+    return rf"{name[0]}_{{{name[2:]}}} = {bmatrix(arr, 2)}"
+
+
+left, right = st.columns(2)
+left.latex(eq("W_xh", params.W_xh))
+left.latex(eq("W_hy", params.W_hy))
+right.latex(eq("W_hh", params.W_hh))
+right.latex(eq("b_h", params.b_h) + r" \qquad " + eq("b_y", params.b_y))
+st.caption(f"W_xh is H×V = {H}×{V}, W_hh is {H}×{H}, W_hy is {V}×{H}; b_h has {H} entries and b_y has {V}.")
 
 st.subheader("Every value, step by step")
 rows = []
