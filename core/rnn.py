@@ -73,26 +73,28 @@ def forward(params: Params, inputs, targets=None, h0=None, activation: str = "ta
     x = np.zeros((T, V))  # (T, V)
     x[np.arange(T), inputs] = 1.0
     W_xh_x = params.W_xh[:, inputs].T  # (T, H): a one-hot times a matrix selects a column
+    xb = W_xh_x + params.b_h  # (T, H): the part of z_t that does not depend on h_{t-1}
     W_hh_h_prev = np.empty((T, H))
     z = np.empty((T, H))
     h = np.empty((T, H))
     h_prev = h0
     for t in range(T):  # the recurrence is the only part that must loop
-        W_hh_h_prev[t] = params.W_hh @ h_prev  # (H,H)@(H,) -> (H,)
-        z[t] = W_xh_x[t] + W_hh_h_prev[t] + params.b_h
-        h[t] = act.f(z[t])
-        h_prev = h[t]
+        np.dot(params.W_hh, h_prev, out=W_hh_h_prev[t])  # (H,H)@(H,) -> (H,)
+        np.add(xb[t], W_hh_h_prev[t], out=z[t])
+        h[t] = h_prev = act.f(z[t])
     y = h @ params.W_hy.T + params.b_y  # (T,H)@(H,V) -> (T,V): all output layers in one matmul
-    p = softmax(y)  # (T, V)
+    # softmax of all steps at once, shifted by the max so exp cannot overflow
+    shifted = y - np.max(y, axis=1, keepdims=True)  # (T, V)
+    e = np.exp(shifted)
+    sum_e = np.sum(e, axis=1)  # (T,)
+    p = e / sum_e[:, None]  # (T, V)
     loss_t = None
     if targets is not None:
         targets = np.asarray(targets, dtype=np.intp)
         assert targets.shape == inputs.shape, f"{len(targets)} targets for {T} inputs"
-        # log-softmax computed from the logits, so a probability that underflows to 0 gives a
+        # -log p from the logits (log-softmax), so a probability that underflows to 0 still gives a
         # large finite loss instead of inf.
-        m = np.max(y, axis=1)
-        log_p = y[np.arange(T), targets] - m - np.log(np.sum(np.exp(y - m[:, None]), axis=1))
-        loss_t = -log_p
+        loss_t = np.log(sum_e) - shifted[np.arange(T), targets]
     return ForwardTrace(inputs, targets, x, h0, W_xh_x, W_hh_h_prev, z, h, y, p, loss_t, activation)
 
 
@@ -152,12 +154,14 @@ def _dh_raw(params: Params, trace: ForwardTrace, dh_out: np.ndarray, truncation:
     T, H = dh_out.shape
     dh_raw = np.zeros((T, H))
     dh_rec = np.zeros((T, H))
+    W_hh_T = np.ascontiguousarray(params.W_hh.T)  # (H, H), laid out for fast mat-vec products
     if truncation is None or truncation >= T:
         dh_next = np.zeros(H)
-        for t in reversed(range(T)):
-            dh_rec[t] = dh_next
-            dh_raw[t] = fprime[t] * (dh_out[t] + dh_next)
-            dh_next = params.W_hh.T @ dh_raw[t]  # (H,H)@(H,) -> (H,)
+        for t in range(T - 1, -1, -1):
+            np.add(dh_out[t], dh_next, out=dh_next)  # dh_t: output part + recurrent part
+            np.multiply(fprime[t], dh_next, out=dh_raw[t])
+            dh_next = W_hh_T @ dh_raw[t]  # (H,H)@(H,) -> (H,)
+        dh_rec[:-1] = dh_raw[1:] @ params.W_hh  # (T-1,H)@(H,H): what step t+1 sent back to step t
         return dh_raw, dh_rec
     if truncation < 1:
         raise ValueError(f"truncation must be at least 1 step (got {truncation})")
@@ -168,7 +172,7 @@ def _dh_raw(params: Params, trace: ForwardTrace, dh_out: np.ndarray, truncation:
                 dh_rec[s] += g
             draw = fprime[s] * g
             dh_raw[s] += draw
-            g = params.W_hh.T @ draw
+            g = W_hh_T @ draw
     return dh_raw, dh_rec
 
 
