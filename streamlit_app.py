@@ -14,6 +14,13 @@ pages = {
         st.Page("pages/forward_explorer.py", title="Forward pass explorer", icon=":material/visibility:",
                 url_path="explorer"),
     ],
+    "Learn": [
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="learn"),
+        st.Page("pages/quiz.py", title="Concept quiz", icon=":material/quiz:", url_path="concept-quiz"),
+    ],
+    "Your progress": [
+        st.Page("pages/dashboard.py", title="Your progress", icon=":material/insights:", url_path="progress"),
+    ],
 }
 
 st.navigation(pages).run()

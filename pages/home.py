@@ -1,6 +1,8 @@
 """Home: what the app is, what a learner does here, and the notation used everywhere."""
 import streamlit as st
 
+from ui.progress import learner_box
+
 st.title("Recurrent neural networks, by hand")
 st.markdown(
     """
@@ -47,3 +49,5 @@ st.caption(
     "Inputs are the text without its last character (h e l l), targets the text without its first (e l l o): "
     "at every step the network predicts the next character."
 )
+
+learner_box()

@@ -1,0 +1,93 @@
+"""Concept quiz: one lesson's questions, each checked and explained; a retry draws them in a new order."""
+from dataclasses import asdict
+
+import numpy as np
+import streamlit as st
+
+from core.answers import FORMAT_HELP
+from core.progress import quiz_exercise
+from core.quiz import Outcome, draw, grade, quiz_seed, score
+from ui.content import choose_lesson, get_content, show_problems
+from ui.progress import learner_caption, record_attempt, show_store_notice
+
+ROUNDS_KEY = "quiz_rounds"  # lesson slug -> {"round", "order", "results"}: survives page switches
+KIND_LABEL = {"single": "one answer", "multiple": "one or more answers", "numeric": "a number",
+              "mistake": "spot the mistake"}
+
+st.title("Concept quiz")
+content = get_content()
+show_problems(content)
+show_store_notice()
+slug = choose_lesson(content, "quiz_pick")
+questions = content.quiz(slug) if slug else []
+if not questions:
+    st.info("This lesson has no quiz questions yet.")
+    st.stop()
+learner_caption()
+
+rounds = st.session_state.setdefault(ROUNDS_KEY, {})
+state = rounds.get(slug)
+if state is None or set(state["order"] or ()) != {q.id for q in questions}:  # first visit, or the quiz changed
+    state = rounds[slug] = {"round": 0, "order": None, "results": {}}
+seed = quiz_seed(slug, state["round"])
+drawn = draw(questions, np.random.default_rng(seed), previous=state.get("previous"))
+state["order"] = [d.question.id for d in drawn]
+results: dict[str, dict] = state["results"]
+
+top = st.empty()  # filled after the questions
+with st.expander("How to type numbers"):
+    st.markdown(FORMAT_HELP)
+
+for k, d in enumerate(drawn, start=1):
+    q = d.question
+    key = f"quiz_{slug}_{state['round']}_{q.id}"
+    done = results.get(q.id)
+    with st.container(border=True):
+        st.markdown(f"**Question {k} of {len(drawn)}** · {KIND_LABEL[q.kind]}")
+        if q.kind == "mistake":
+            st.markdown(f"The lecture says:\n\n> *{q.quote}*")
+        st.markdown(q.prompt)
+        if q.kind in ("single", "mistake"):
+            pos = st.radio("Your answer", range(len(d.order)), format_func=lambda i, d=d: d.choices[i], index=None,
+                           key=key, disabled=done is not None, label_visibility="collapsed")
+            response = None if pos is None else d.order[pos]
+        elif q.kind == "multiple":
+            response = [d.order[i] for i, text in enumerate(d.choices)
+                        if st.checkbox(text, key=f"{key}_{i}", disabled=done is not None)]
+        else:
+            response = st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", key=key,
+                                     disabled=done is not None, placeholder="e.g. 0.4621 or [0.1, -0.2, 0.3]")
+        if done is None and st.button("Check", key=f"{key}_check"):
+            outcome = grade(q, response)
+            if not outcome.counted:
+                st.warning(outcome.message, icon=":material/edit:")
+            else:
+                saved = record_attempt(quiz_exercise(slug), q.id, outcome.answer_text, outcome.status,
+                                       outcome.credit, variant_seed=seed, diagnosis=outcome.diagnosis, lesson=slug)
+                results[q.id] = {"outcome": asdict(outcome), "seed": seed, "saved": saved}
+                st.rerun()  # show the answer locked, with its feedback, and the score updated
+        if done is not None:
+            o = Outcome(**done["outcome"])
+            show = {"correct": st.success, "partial": st.warning, "close": st.warning}.get(o.status, st.error)
+            show(o.message)
+            if o.read_as:
+                st.caption(f"Your answer, read as: {o.read_as}")
+            elif o.answer_text:
+                st.caption(f"Your answer: {o.answer_text}")
+            for note in o.notes:
+                st.caption(note)
+            st.info(f"**Why.** {q.explanation}", icon=":material/lightbulb:")
+            if not done.get("saved", True):
+                st.caption("This answer was checked but could not be saved.")
+
+earned, answered = score(Outcome(**r["outcome"]) for r in results.values())
+top.progress(answered / len(drawn), text=f"Round {state['round'] + 1}: {answered} of {len(drawn)} answered, "
+                                         f"score {earned:g} of {answered}")
+if answered == len(drawn):
+    st.success(f"Round finished: {earned:g} of {len(drawn)}.", icon=":material/flag:")
+label = "Retry in a new order" if answered == len(drawn) else "Start again in a new order"
+if st.button(label, key="quiz_retry", type="primary" if answered == len(drawn) else "secondary"):
+    state["previous"] = state["order"]
+    state["round"] += 1
+    state["results"] = {}
+    st.rerun()

@@ -1,0 +1,143 @@
+"""Progress glue for every screen: the shared store, the current learner, and `record_attempt` for checked answers.
+
+The store is one `core.store.Store` per database URL, made once per server process (st.cache_resource) and
+shared by all sessions; SQLAlchemy's engine is thread-safe. We build the engine ourselves instead of through
+`st.connection("sql")`: the store must move a corrupt file aside and reopen, fall back to an in-memory
+database when the path is unwritable, and run migrations, all of which happen around engine creation, and
+`core/` cannot import streamlit. The same URL setting still reaches PostgreSQL (RNN_TUTOR_DB_URL).
+
+The learner is a name typed on the home page, kept in session state (which survives page switches) and
+also read from `?learner=<name>` in the address, so a bookmark brings a learner straight back. Without a
+name, answers are saved under "Guest".
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.store import Attempt, Store, StoreError, normalize_learner, resolve_url
+
+LEARNER_KEY = "rnn_learner"  # session-state key of the chosen name (not a widget key, so it survives page switches)
+GUEST = "Guest"
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str) -> Store:
+    return Store(url)
+
+
+def get_store() -> Store:
+    """The progress store for the configured location (RNN_TUTOR_DB_URL, RNN_TUTOR_DATA or <repo>/data)."""
+    url, _ = resolve_url()
+    return _store_for(url)
+
+
+def current_learner() -> str | None:
+    """The chosen learner name, from session state or the `learner` query parameter; None if none chosen."""
+    name = st.session_state.get(LEARNER_KEY)
+    if name:
+        return name
+    raw = st.query_params.get("learner")
+    if raw:
+        try:
+            name = normalize_learner(raw)
+        except ValueError:
+            return None
+        st.session_state[LEARNER_KEY] = name
+        return name
+    return None
+
+
+def active_learner() -> str:
+    """The learner answers are saved under: the chosen name, or Guest."""
+    return current_learner() or GUEST
+
+
+def set_learner(name: str) -> str:
+    """Choose a learner (registered in the store if possible); ValueError with a reason for an unusable name."""
+    name = normalize_learner(name)
+    try:
+        name = get_store().ensure_learner(name)
+    except StoreError:
+        pass  # the name still works for this session; record_attempt will show the store's problem
+    st.session_state[LEARNER_KEY] = name
+    return name
+
+
+def show_store_notice() -> None:
+    """A warning when progress is not going where the learner expects (corrupt file moved, memory only)."""
+    store = get_store()
+    if store.notice:
+        st.warning(store.notice, icon=":material/warning:")
+
+
+def record_attempt(exercise_id: str, quantity_id: str, answer_text: str, status: str, credit: float, *,
+                   variant_seed: int | None = None, diagnosis: str | None = None, hints_used: int = 0,
+                   solution_revealed: bool = False, lesson: str | None = None) -> bool:
+    """Save one checked answer for the active learner; True if saved, else a warning is shown and False."""
+    try:
+        get_store().record_attempt(Attempt(
+            learner=active_learner(), exercise_id=exercise_id, quantity_id=quantity_id, answer_text=answer_text,
+            status=status, credit=float(credit), variant_seed=None if variant_seed is None else int(variant_seed),
+            diagnosis=diagnosis, hints_used=int(hints_used), solution_revealed=bool(solution_revealed),
+            lesson=lesson,
+        ))
+        return True
+    except (StoreError, ValueError) as exc:
+        st.warning(f"Your answer was checked but could not be saved: {exc}", icon=":material/warning:")
+        return False
+
+
+def learner_caption() -> None:
+    """One line saying whose progress this is, with a pointer to the home page when no name is chosen."""
+    name = current_learner()
+    if name:
+        st.caption(f"Saving progress as **{name}**.")
+    else:
+        st.caption(f"Saving progress as **{GUEST}**: choose your name on the Home page to keep it under your name.")
+
+
+def learner_box() -> None:
+    """The home page's 'Your name' section: choose or switch the learner progress is saved under."""
+    st.subheader("Your name")
+    show_store_notice()
+    name = current_learner()
+    if name:
+        st.success(f"Your progress is saved as **{name}**. Welcome back whenever you like: type the same name.",
+                   icon=":material/person:")
+    else:
+        st.markdown("Type a name to save your progress under it (no password; use the same name next time). "
+                    f"Until then, answers are saved as **{GUEST}**.")
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    typed = c1.text_input("Your name", key="home_learner_input", max_chars=40, placeholder="e.g. Ana")
+    if c2.button("Use this name", key="home_learner_save", type="primary"):
+        try:
+            chosen = set_learner(typed)
+            st.query_params["learner"] = chosen  # a bookmark of this page keeps the name
+            st.rerun()
+        except ValueError as exc:
+            st.error(str(exc))
+    try:
+        known = [i.name for i in get_store().learners() if i.name != name][:8]
+    except StoreError:
+        known = []
+    if known:
+        st.caption("Names already used here: " + ", ".join(known))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def attempts_chart_spec(per_day: tuple) -> dict:
+    """Vega-Lite spec (built with Altair) of answers per day, stacked by outcome; cached because Altair's
+    validation costs ~10 ms and the data changes only when an answer is checked."""
+    import altair as alt
+    import pandas as pd
+
+    days = pd.DataFrame(list(per_day), columns=["day", "outcome", "answers"])
+    days["day"] = pd.to_datetime(days["day"])
+    chart = alt.Chart(days).mark_bar().encode(
+        x=alt.X("day:T", title="Day", timeUnit="yearmonthdate"),
+        y=alt.Y("answers:Q", title="Answers checked", stack=True),
+        color=alt.Color("outcome:N", title="Outcome", scale=alt.Scale(
+            domain=["correct", "partly right", "wrong"], range=["#2e7d32", "#f9a825", "#c62828"])),
+        tooltip=[alt.Tooltip("day:T", title="Day", timeUnit="yearmonthdate"), "outcome:N", "answers:Q"],
+    )
+    return chart.to_dict()
