@@ -585,10 +585,13 @@ def export_json_text(learner: str, attempts: Iterable[Attempt], lessons_read: di
         "schema_version": SCHEMA_VERSION,
         "learner": normalize_learner(learner),
         "exported_at": now_iso(),
-        "attempts": [{k: v for k, v in asdict(a).items() if k != "learner"} for a in attempts],
+        "attempts": [{k: getattr(a, k) for k in EXPORT_FIELDS} for a in attempts],
         "lessons_read": dict(lessons_read),
     }
-    return json.dumps(doc, indent=1, ensure_ascii=False)
+    # One answer per line: readable and diff-friendly, and much faster than indenting every field.
+    head = json.dumps({k: v for k, v in doc.items() if k != "attempts"}, ensure_ascii=False)[:-1]
+    rows = ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in doc["attempts"])
+    return f'{head}, "attempts": [\n  {rows}\n]}}\n' if rows else f'{head}, "attempts": []}}\n'
 
 
 def export_csv_text(attempts: Iterable[Attempt]) -> str:
@@ -597,7 +600,7 @@ def export_csv_text(attempts: Iterable[Attempt]) -> str:
     w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     w.writeheader()
     for a in attempts:
-        row = {k: v for k, v in asdict(a).items() if k != "learner"}
+        row = {k: getattr(a, k) for k in EXPORT_FIELDS}
         row["solution_revealed"] = "true" if a.solution_revealed else "false"
         row["variant_seed"] = "" if a.variant_seed is None else a.variant_seed
         row["diagnosis"] = a.diagnosis or ""

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.progress import QUIZ_PREFIX, days_since, lesson_progress, next_steps, summarize
-from core.store import StoreError, export_csv_text, export_json_text
+from core.store import StoreError
 from ui.content import get_content
 from ui.progress import GUEST, active_learner, attempts_chart_spec, current_learner, get_store, show_store_notice
 
@@ -87,11 +87,13 @@ else:
 st.subheader("Export, import, reset")
 stem = "".join(ch if ch.isalnum() else "-" for ch in learner).strip("-") or "learner"
 e1, e2 = st.columns(2)
-e1.download_button("Download progress (JSON)", export_json_text(learner, attempts, read),
+# Deferred: the export is built from the database when the button is clicked, not on every rerun.
+e1.download_button("Download progress (JSON)", lambda: store.export_json(learner),
                    file_name=f"rnn-progress-{stem}.json", mime="application/json", key="dash_export_json",
                    icon=":material/download:", on_click="ignore")
-e2.download_button("Download answers (CSV)", export_csv_text(attempts), file_name=f"rnn-progress-{stem}.csv",
-                   mime="text/csv", key="dash_export_csv", icon=":material/download:", on_click="ignore")
+e2.download_button("Download answers (CSV)", lambda: store.export_csv(learner),
+                   file_name=f"rnn-progress-{stem}.csv", mime="text/csv", key="dash_export_csv",
+                   icon=":material/download:", on_click="ignore")
 
 upload = st.file_uploader("Import a progress file (.json or .csv exported here)", type=["json", "csv"],
                           key="dash_import_file")

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core.store import Store
@@ -55,15 +55,15 @@ def frame(at, column):
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """The bytes the page hands to st.download_button, by file name."""
+    """What each st.download_button would deliver, by file name (the page defers building it to the click)."""
     got = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+    original = MediaFileManager.add_deferred
 
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        got[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        got[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
     return got
 
 
@@ -112,9 +112,9 @@ def test_export_then_import_round_trips(app, downloads):
     Store().mark_lesson_read("Ana", "tanh")
     before = Store().attempts("Ana")
     at = open_dashboard(app)
-    exported = downloads["rnn-progress-Ana.json"]
+    exported = downloads["rnn-progress-Ana.json"]()  # the click
     assert json.loads(exported)["learner"] == "Ana" and len(json.loads(exported)["attempts"]) == 4
-    assert downloads["rnn-progress-Ana.csv"].decode().count("\n") == 5  # header + 4 answers
+    assert downloads["rnn-progress-Ana.csv"]().count("\n") == 5  # header + 4 answers
 
     # reset, confirmed by typing the name
     assert at.button(key="dash_reset").disabled
@@ -124,7 +124,8 @@ def test_export_then_import_round_trips(app, downloads):
     assert metric(at, "Answers checked") == "0" and Store().attempts("Ana") == []
 
     # import the JSON file downloaded before
-    at.file_uploader(key="dash_import_file").upload("rnn-progress-Ana.json", exported, "application/json").run()
+    at.file_uploader(key="dash_import_file").upload("rnn-progress-Ana.json", exported.encode(),
+                                                    "application/json").run()
     at.button(key="dash_import").click().run()
     assert any("Imported 4 answers" in s.value and "1 lessons marked" in s.value for s in at.success)
     assert Store().attempts("Ana") == before and set(Store().lessons_read("Ana")) == {"tanh"}
