@@ -174,7 +174,7 @@ def next_steps(progress: Sequence[LessonProgress], summary: Summary, limit: int 
         if p.status == "done":
             continue
         if not p.read:
-            out.append(NextStep(f"Read lesson {p.order}, **{p.title}**.", p.slug, "lesson"))
+            out.append(NextStep(f"Read lesson {p.order}: **{p.title}**", p.slug, "lesson"))
         elif p.quiz_answered < p.quiz_total:
             out.append(NextStep(f"Take the quiz of **{p.title}** ({p.quiz_total - p.quiz_answered} questions "
                                 f"not answered yet).", p.slug, "quiz"))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.store import StoreError
-from ui.content import choose_lesson, get_content, set_lesson, show_problems
+from ui.content import choose_lesson, get_content, lesson_markdown, set_lesson, show_problems
 from ui.progress import active_learner, get_store, learner_caption
 
 st.title("Lessons")
@@ -26,31 +26,31 @@ learner_caption()
 
 st.header(f"{lesson.order}. {lesson.title}")
 st.caption(lesson.summary)
-st.markdown(lesson.body)
+st.markdown(lesson_markdown(lesson.body))
 
 st.divider()
-c1, c2, c3 = st.columns(3)
-c1.page_link(lesson.practice, label=lesson.practice_label, icon=":material/edit:")
-c2.page_link("pages/quiz.py", label=f"Take the quiz ({len(content.quiz(slug))} questions)", icon=":material/quiz:",
+st.markdown("**Practise this lesson**")
+st.page_link(lesson.practice, label=lesson.practice_label, icon=":material/edit:")
+st.page_link("pages/quiz.py", label=f"Take the quiz ({len(content.quiz(slug))} questions)", icon=":material/quiz:",
              query_params={"lesson": slug})
 if slug in read:
-    c3.success(f"Marked as read on {read[slug][:10]}.", icon=":material/check_circle:")
-    if c3.button("Mark as unread", key="lesson_unread"):
-        get_store().mark_lesson_read(learner, slug, read=False)
-        st.rerun()
-elif c3.button("Mark as read", key="lesson_mark_read", type="primary"):
+    st.success(f"Marked as read on {read[slug][:10]}.", icon=":material/check_circle:")
+unmark = slug in read and st.button("Mark as unread", key="lesson_unread")
+mark = slug not in read and st.button("Mark as read", key="lesson_mark_read", type="primary")
+if mark or unmark:
     try:
-        get_store().mark_lesson_read(learner, slug)
+        get_store().mark_lesson_read(learner, slug, read=bool(mark))
+        st.rerun()
     except StoreError as exc:
         st.warning(str(exc))
-    st.rerun()
 
 slugs = [x.slug for x in content.lessons]
 i = slugs.index(slug)
-prev_col, _, next_col = st.columns([1, 2, 1])
-if i > 0 and prev_col.button(f"← {content.lessons[i - 1].title}", key="lesson_prev"):
+prev_col, next_col = st.columns(2)
+if i > 0 and prev_col.button(f"← {content.lessons[i - 1].title}", key="lesson_prev", width="stretch"):
     set_lesson(slugs[i - 1])
     st.rerun()
-if i + 1 < len(slugs) and next_col.button(f"{content.lessons[i + 1].title} →", key="lesson_next"):
+if i + 1 < len(slugs) and next_col.button(f"{content.lessons[i + 1].title} →", key="lesson_next",
+                                          width="stretch"):
     set_lesson(slugs[i + 1])
     st.rerun()

@@ -5,10 +5,11 @@ import numpy as np
 import streamlit as st
 
 from core.answers import FORMAT_HELP
-from core.progress import quiz_exercise
+from core.progress import is_mastered, quiz_exercise
 from core.quiz import Outcome, draw, grade, quiz_seed, score
+from core.store import StoreError
 from ui.content import choose_lesson, get_content, show_problems
-from ui.progress import learner_caption, record_attempt, show_store_notice
+from ui.progress import active_learner, get_store, learner_caption, record_attempt, show_store_notice
 
 ROUNDS_KEY = "quiz_rounds"  # lesson slug -> {"round", "order", "results"}: survives page switches
 KIND_LABEL = {"single": "one answer", "multiple": "one or more answers", "numeric": "a number",
@@ -24,6 +25,15 @@ if not questions:
     st.info("This lesson has no quiz questions yet.")
     st.stop()
 learner_caption()
+try:
+    history = get_store().attempts(active_learner(), exercise_id=quiz_exercise(slug))
+except StoreError:
+    history = []
+if history:
+    latest = {a.quantity_id: a for a in history if a.quantity_id in {q.id for q in questions}}
+    right = sum(is_mastered(a) for a in latest.values())
+    st.caption(f"Before this round: {right} of {len(questions)} questions right in your latest answers "
+               f"(last answered {history[-1].created_at[:10]}).")
 
 rounds = st.session_state.setdefault(ROUNDS_KEY, {})
 state = rounds.get(slug)

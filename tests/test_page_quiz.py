@@ -103,3 +103,12 @@ def test_retry_draws_a_new_order_and_opens_every_question_again(app):
     assert not at.text_input(key="quiz_softmax_1_softmax-vector").disabled
     assert not at.success  # the new round starts unanswered
     assert len(answered("softmax")) == 1  # the first round's answer stays in the history
+
+
+def test_a_returning_learner_sees_their_latest_result(app):
+    at = open_quiz(app)
+    at.text_input(key="quiz_tanh_0_tanh-half").input("0.4621")
+    at.button(key="quiz_tanh_0_tanh-half_check").click().run()
+    later = open_quiz(app)  # a new session on the same progress file, as after a restart
+    assert any("1 of 6 questions right in your latest answers" in c.value for c in later.caption)
+    assert not later.text_input(key="quiz_tanh_0_tanh-half").disabled  # a new round to answer

@@ -5,6 +5,8 @@ so an author sees an edit on the next rerun without restarting the server.
 """
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.content import APP_FILE, CONTENT_DIR, Content, load_content
@@ -59,3 +61,8 @@ def choose_lesson(content: Content, widget_key: str, label: str = "Lesson") -> s
     st.selectbox(label, slugs, format_func=titles.get, key=widget_key,
                  on_change=lambda: set_lesson(st.session_state[widget_key]))
     return st.session_state[LESSON_KEY]
+
+
+def lesson_markdown(body: str) -> str:
+    """A lesson body with its headings one level down, so they sit under the page's lesson header."""
+    return re.sub(r"^(#{2,5}) ", r"#\1 ", body, flags=re.M)

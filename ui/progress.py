@@ -131,13 +131,12 @@ def attempts_chart_spec(per_day: tuple) -> dict:
     import altair as alt
     import pandas as pd
 
-    days = pd.DataFrame(list(per_day), columns=["day", "outcome", "answers"])
-    days["day"] = pd.to_datetime(days["day"])
+    days = pd.DataFrame(list(per_day), columns=["day", "outcome", "answers"])  # day as "YYYY-MM-DD"
     chart = alt.Chart(days).mark_bar().encode(
-        x=alt.X("day:T", title="Day", timeUnit="yearmonthdate"),
+        x=alt.X("day:O", title="Day", axis=alt.Axis(labelAngle=0)),  # one bar per active day, gaps left out
         y=alt.Y("answers:Q", title="Answers checked", stack=True),
         color=alt.Color("outcome:N", title="Outcome", scale=alt.Scale(
             domain=["correct", "partly right", "wrong"], range=["#2e7d32", "#f9a825", "#c62828"])),
-        tooltip=[alt.Tooltip("day:T", title="Day", timeUnit="yearmonthdate"), "outcome:N", "answers:Q"],
+        tooltip=[alt.Tooltip("day:O", title="Day"), "outcome:N", "answers:Q"],
     )
     return chart.to_dict()
