@@ -12,6 +12,7 @@ from ui.content import choose_lesson, get_content, show_problems
 from ui.progress import active_learner, get_store, learner_caption, record_attempt, show_store_notice
 
 ROUNDS_KEY = "quiz_rounds"  # lesson slug -> {"round", "order", "results"}: survives page switches
+DRAFTS_KEY = "quiz_drafts"  # widget key -> value typed or picked, restored after a page switch
 KIND_LABEL = {"single": "one answer", "multiple": "one or more answers", "numeric": "a number",
               "mistake": "spot the mistake"}
 
@@ -44,6 +45,17 @@ drawn = draw(questions, np.random.default_rng(seed), previous=state.get("previou
 state["order"] = [d.question.id for d in drawn]
 results: dict[str, dict] = state["results"]
 
+drafts: dict = st.session_state.setdefault(DRAFTS_KEY, {})
+
+
+def kept(key: str, **kw) -> dict:
+    """Widget arguments that restore the widget's value from the drafts and copy every change back."""
+    if key not in st.session_state and key in drafts:
+        st.session_state[key] = drafts[key]
+        kw.pop("index", None)  # the restored state gives the value; passing both makes Streamlit warn
+    return dict(key=key, on_change=lambda: drafts.__setitem__(key, st.session_state[key]), **kw)
+
+
 top = st.empty()  # filled after the questions
 with st.expander("How to type numbers"):
     st.markdown(FORMAT_HELP)
@@ -58,15 +70,15 @@ for k, d in enumerate(drawn, start=1):
             st.markdown(f"The lecture says:\n\n> *{q.quote}*")
         st.markdown(q.prompt)
         if q.kind in ("single", "mistake"):
-            pos = st.radio("Your answer", range(len(d.order)), format_func=lambda i, d=d: d.choices[i], index=None,
-                           key=key, disabled=done is not None, label_visibility="collapsed")
+            pos = st.radio("Your answer", range(len(d.order)), format_func=lambda i, d=d: d.choices[i],
+                           disabled=done is not None, label_visibility="collapsed", **kept(key, index=None))
             response = None if pos is None else d.order[pos]
         elif q.kind == "multiple":
             response = [d.order[i] for i, text in enumerate(d.choices)
-                        if st.checkbox(text, key=f"{key}_{i}", disabled=done is not None)]
+                        if st.checkbox(text, disabled=done is not None, **kept(f"{key}_{i}"))]
         else:
-            response = st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", key=key,
-                                     disabled=done is not None, placeholder="e.g. 0.4621 or [0.1, -0.2, 0.3]")
+            response = st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", disabled=done is not None,
+                                     placeholder="e.g. 0.4621 or [0.1, -0.2, 0.3]", **kept(key))
         if done is None and st.button("Check", key=f"{key}_check"):
             outcome = grade(q, response)
             if not outcome.counted:
@@ -100,4 +112,6 @@ if st.button(label, key="quiz_retry", type="primary" if answered == len(drawn) e
     state["previous"] = state["order"]
     state["round"] += 1
     state["results"] = {}
+    for k in [k for k in drafts if k.startswith(f"quiz_{slug}_")]:
+        del drafts[k]
     st.rerun()

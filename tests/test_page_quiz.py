@@ -112,3 +112,20 @@ def test_a_returning_learner_sees_their_latest_result(app):
     later = open_quiz(app)  # a new session on the same progress file, as after a restart
     assert any("1 of 6 questions right in your latest answers" in c.value for c in later.caption)
     assert not later.text_input(key="quiz_tanh_0_tanh-half").disabled  # a new round to answer
+
+
+def test_a_typed_or_picked_answer_survives_a_page_switch(app):
+    at = open_quiz(app)
+    at.text_input(key="quiz_tanh_0_tanh-derivative-from-h").input("0.64").run()
+    q = next(q for q in CONTENT.quiz("tanh") if q.id == "slip-tanh-derivative")
+    radio = at.radio(key="quiz_tanh_0_slip-tanh-derivative")
+    radio.set_value(radio.options.index(q.choices[q.answer])).run()
+    at.button(key="quiz_tanh_0_slip-tanh-derivative_check").click().run()
+    at.switch_page("pages/dashboard.py").run()
+    at.switch_page("pages/quiz.py").run()
+    assert not at.exception and not at.warning
+    assert at.text_input(key="quiz_tanh_0_tanh-derivative-from-h").value == "0.64"  # the draft, still unchecked
+    answered_radio = at.radio(key="quiz_tanh_0_slip-tanh-derivative")
+    assert answered_radio.disabled and answered_radio.value == answered_radio.options.index(q.choices[q.answer])
+    at.button(key="quiz_tanh_0_tanh-derivative-from-h_check").click().run()
+    assert len([s for s in at.success if s.value == "Correct."]) == 2
