@@ -127,13 +127,17 @@ _TOKEN_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class _Tok:
-    kind: str  # num name op lp rp lb rb comma semi nl
-    text: str
-    pos: int
-    space_before: bool
-    space_after: bool = False
+    """One token; a plain slotted class because the reader makes thousands of them."""
+
+    __slots__ = ("kind", "text", "pos", "space_before", "space_after")
+
+    def __init__(self, kind: str, text: str, pos: int, space_before: bool):
+        self.kind = kind  # num name op lp rp lb rb comma semi nl
+        self.text = text
+        self.pos = pos
+        self.space_before = space_before
+        self.space_after = False
 
 
 def _normalise(text: str) -> str:
@@ -166,7 +170,7 @@ def _tokenize(text: str) -> list[_Tok]:
         if kind == "ws":
             space = True
             if toks:
-                toks[-1] = _Tok(toks[-1].kind, toks[-1].text, toks[-1].pos, toks[-1].space_before, True)
+                toks[-1].space_after = True
         else:
             toks.append(_Tok(kind, m.group(0), pos, space))
             space = False

@@ -59,7 +59,7 @@ class Tolerance:
 
     def describe(self) -> str:
         """The tolerance in words, e.g. 'within 1% of the true value, or within 0.001 of it'."""
-        return f"within {_pct(self.rel)} of the true value, or within {_num(self.abs)} of it (whichever is looser)"
+        return f"within {_pct(self.rel)} of the true value or within {_num(self.abs)} of it, whichever is looser"
 
 
 def _pct(r: float) -> str:
@@ -195,11 +195,12 @@ def _digits_warning(truth: np.ndarray, digits, tol: Tolerance) -> str | None:
     return None
 
 
-def compare(value, truth, tol: Tolerance = DEFAULT_TOLERANCE, digits=None) -> Comparison:
+def compare(value, truth, tol: Tolerance = DEFAULT_TOLERANCE, digits=None, diagnose: bool = True) -> Comparison:
     """Check `value` against `truth` element by element; diagnose the structure of a wrong answer.
 
     value, truth: arrays of shape (), (n,) or (r, c). digits: the significant digits the learner typed,
     one int or one per element of `value` (EXACT_DIGITS for exact numbers); None skips the digits check.
+    diagnose=False skips the structural story and the digits warning (when only right/wrong is needed).
     """
     value = np.asarray(value, dtype=np.float64)
     truth = np.asarray(truth, dtype=np.float64)
@@ -223,6 +224,8 @@ def compare(value, truth, tol: Tolerance = DEFAULT_TOLERANCE, digits=None) -> Co
     if ok:
         return Comparison(True, True, element_ok, [], 1.0, False, max_rel_error=max_rel)
     close = bool(np.all(err <= CLOSE_FACTOR * width))
+    if not diagnose:
+        return Comparison(False, True, element_ok, wrong, credit, close, max_rel_error=max_rel)
     structure, message, scale = (None, None, None) if close else _structure(value, truth, tol)
     return Comparison(False, True, element_ok, wrong, credit, close, structure, message, scale,
                       _digits_warning(truth, digits, tol), max_rel)
