@@ -192,3 +192,13 @@ def test_the_entry_file_registers_the_learn_section():
     src = (ROOT / "streamlit_app.py").read_text()
     assert '"Learn": [' in src and "pages/lessons.py" in src and "pages/quiz.py" in src
     assert "pages/dashboard.py" in src
+
+
+def test_a_returning_learner_continues_with_one_click(app):
+    answer_on_an_exercise_screen()  # Ana has answers from an earlier session
+    at = app()
+    assert not any("saved as" in s.value for s in at.success)
+    at.button(key="home_continue_0").click().run()
+    assert any("saved as **Ana**" in s.value for s in at.success)
+    at.switch_page("pages/dashboard.py").run()
+    assert metric(at, "Answers checked") == "4"

@@ -117,11 +117,17 @@ def learner_box() -> None:
         except ValueError as exc:
             st.error(str(exc))
     try:
-        known = [i.name for i in get_store().learners() if i.name != name][:8]
+        known = [i for i in get_store().learners() if i.name not in (name, GUEST)][:5]  # most recent first
     except StoreError:
         known = []
     if known:
-        st.caption("Names already used here: " + ", ".join(known))
+        st.caption("Coming back? Continue with one click:")
+        cols = st.columns(len(known))
+        for k, (col, info) in enumerate(zip(cols, known, strict=True)):
+            if col.button(f"Continue as {info.name}", key=f"home_continue_{k}",
+                          help=f"{info.attempts} answers saved under this name"):
+                st.query_params["learner"] = set_learner(info.name)
+                st.rerun()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
