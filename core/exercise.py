@@ -28,8 +28,9 @@ Public API (stable):
     load_exercise(path) -> Definition;  load_all(directory=EXERCISE_DIR) -> dict[id, Definition];  ContentError
     make_instance(definition, seed, hidden=None, text=None, hand_friendly=True) -> Instance
         (None means the definition's own hidden size and text, "hello" and 3 in the shipped files)
-    Instance: .quantities (tuple of Quantity), .quantity(qid), .ids, .vocab, .params, .trace, .backward,
-              .chain, .values (every true value by id), .answer_text(qid), .mistake_value(qid, mistake_id)
+    Instance: .quantities (tuple of Quantity), .quantity(qid), .ids, .ancestors(qid), .vocab, .params, .trace,
+              .backward, .chain, .values (every true value by id, read-only), .answer_text(qid),
+              .mistake_value(qid, mistake_id). Instances pickle (rules travel by name), so st.cache_data works.
     Quantity: .id .label .kind .shape .truth .deps .t .step_var .group .tolerance .mistakes
     grade(instance, answers, revealed=frozenset()) -> dict[qid, Feedback]     (every quantity)
     grade_one(instance, qid, text, earlier_answers=None, revealed=frozenset()) -> Feedback
@@ -133,6 +134,11 @@ class Instance:
     @property
     def ids(self) -> list[str]:
         return [q.id for q in self.quantities]
+
+    def ancestors(self, qid: str) -> tuple[str, ...]:
+        """Every earlier quantity `qid` is computed from, directly or not, in exercise order."""
+        self.quantity(qid)
+        return self._ancestors[qid]
 
     def quantity(self, qid: str) -> Quantity:
         try:
@@ -379,13 +385,18 @@ class _Grader:
         return self.grade_numeric(q, parsed)
 
     def env_for(self, q: Quantity) -> tuple[dict, list[str]]:
-        used = [d for d in q.deps if d in self.learned]
-        if not used:
+        """The true values with every answered ancestor replaced by the learner's own; the direct inputs used."""
+        answered = [a for a in self.inst._ancestors[q.id] if a in self.learned]
+        if not answered:
             return self.inst.values, []
         env = dict(self.inst.values)
-        for d in used:
-            env[d] = self.learned[d]
-        return env, used
+        for a in answered:
+            env[a] = self.learned[a]
+        return env, [d for d in q.deps if d in self.learned]
+
+    def from_own_errors(self, q: Quantity) -> bool:
+        """Did any earlier answer this quantity is computed from differ from the truth?"""
+        return any(a in self.learned and self.fb[a].status != "correct" for a in self.inst._ancestors[q.id])
 
     def off_deps(self, used: list[str]) -> list[str]:
         return [d for d in used if self.fb[d].status != "correct"]
@@ -427,7 +438,7 @@ class _Grader:
                 return Feedback(q.id, "ecf", ECF_CREDIT, self.ecf_message(q, off, first), first_wrong=first, **base)
         for m in q.mutations:
             if _safe(m.compute, self.inst.ctx, env, q.t) == ch:
-                own = bool(self.off_deps(used))
+                own = self.from_own_errors(q)
                 return Feedback(q.id, "mistake", 0.0, _mistake_message(m.mistake, own), mistake=m.mistake,
                                 wrong_elements=[()], **base)
         return Feedback(q.id, "wrong", 0.0, "Not quite: the prediction is the character with the largest "
@@ -474,7 +485,7 @@ class _Grader:
         for m in q.mutations:
             mv = _safe(m.compute, self.inst.ctx, env, q.t)
             if mv is not None and mv.shape == value.shape and np.all(tol.within(value, mv)):
-                own = bool(self.off_deps(used))
+                own = self.from_own_errors(q)
                 return Feedback(q.id, "mistake", cmp.credit, _mistake_message(m.mistake, own),
                                 mistake=m.mistake, wrong_elements=cmp.wrong_elements, structure=cmp.structure,
                                 digits_warning=cmp.digits_warning, **base)

@@ -52,6 +52,10 @@ class Mutation:
     compute: Callable[[Ctx, Env, int], Any]  # may return None where the wrong formula has no valid shape
     when: Callable[[Ctx, int], bool]
 
+    def __reduce__(self):  # pickled by name (the formulas are functions), so instances can be cached
+        rule = next(r for r in RULES if any(m is self for m in r.mutations))
+        return (_mutation_named, (rule.pattern, self.mistake.id))
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -61,7 +65,7 @@ class Rule:
     step: str | None  # "t", "k" or None for a quantity computed once
     kind: str  # "number", "vector", "matrix" or "char"
     shape: Callable[[Ctx], tuple]
-    deps: Callable[[Ctx, int], tuple[str, ...]]  # ids read by compute (asked or given)
+    deps: Callable[[Ctx, int], tuple[str, ...]]  # every id compute reads from the environment (asked or given)
     compute: Callable[[Ctx, Env, int], Any]
     mutations: tuple[Mutation, ...]
     needs: str = "forward"  # which traces: "forward", "backward" or "chain"
@@ -71,6 +75,17 @@ class Rule:
             if m.mistake.id == mistake_id:
                 return m
         raise KeyError(mistake_id)
+
+    def __reduce__(self):  # pickled by name, like Mutation
+        return (_rule_named, (self.pattern,))
+
+
+def _rule_named(pattern: str) -> Rule:
+    return next(r for r in RULES if r.pattern == pattern)
+
+
+def _mutation_named(pattern: str, mistake_id: str) -> Mutation:
+    return _rule_named(pattern).mutation(mistake_id)
 
 
 @dataclass
@@ -85,7 +100,11 @@ class Ctx:
     bwd: BackwardTrace
     chain: ChainTerms | None
     K: int | None  # horizon of the lecture's single-loss gradient dE_K/dW, if used
-    act: Activation
+    activation: str = "tanh"  # a name, not the Activation object, so a Ctx pickles
+
+    @property
+    def act(self) -> Activation:
+        return get_activation(self.activation)
 
     @property
     def T(self) -> int:
@@ -107,7 +126,7 @@ def make_ctx(params: Params, vocab: Vocab, text: str, K: int | None) -> Ctx:
     trace = forward(params, i, o, activation="tanh")
     bwd = backward(params, trace)
     chain = chain_terms(params, trace, K) if K is not None else None
-    return Ctx(params, vocab, i, o, trace, bwd, chain, K, get_activation("tanh"))
+    return Ctx(params, vocab, i, o, trace, bwd, chain, K, "tanh")
 
 
 def _ro(a) -> np.ndarray:
@@ -419,7 +438,7 @@ _SHARED = (r"the same weights are used at every step, so the gradient is the sum
            r"not the contribution of step $T$ alone.")
 
 _dW_hy = Rule(
-    "dW_hy", None, "matrix", lambda c: (c.V, c.H), lambda c, t: tuple(_steps("dy", c)),
+    "dW_hy", None, "matrix", lambda c: (c.V, c.H), lambda c, t: tuple(_steps("dy", c) + _steps("h", c)),
     lambda c, e, t: _outer_sum(e, "dy", lambda s: f"h[{s}]", c),  # sum_t dy_t h_t^T: (V,H)
     (
         _mut("last_step_only", "One step only, not summed over time", "bptt", "$W_{hy}$: " + _SHARED,
@@ -464,7 +483,7 @@ _dh = Rule(
 )
 
 _dh_raw = Rule(
-    "dh_raw[t]", "t", "vector", _hv, lambda c, t: (f"dh[{t}]",),
+    "dh_raw[t]", "t", "vector", _hv, lambda c, t: (f"dh[{t}]", f"z[{t}]", f"h[{t}]"),
     lambda c, e, t: c.act.df(e[f"z[{t}]"], e[f"h[{t}]"]) * e[f"dh[{t}]"],  # (1 - h_t^2) * dh_t
     (
         _mut("one_minus_z_squared", "1 − z² instead of 1 − h²", "tanh",
@@ -498,7 +517,7 @@ _dh_next = Rule(
 )
 
 _dW_hh_t = Rule(
-    "dW_hh[t]", "t", "matrix", lambda c: (c.H, c.H), lambda c, t: (f"dh_raw[{t}]",),
+    "dW_hh[t]", "t", "matrix", lambda c: (c.H, c.H), lambda c, t: (f"dh_raw[{t}]", f"h[{t - 1}]"),
     lambda c, e, t: np.outer(e[f"dh_raw[{t}]"], e[f"h[{t - 1}]"]),  # dh_raw_t h_{t-1}^T: (H,H)
     (
         _mut("off_by_one", "h_t used where h_{t-1} belongs", "bptt",
@@ -569,7 +588,7 @@ _chain_dy = Rule(
 )
 
 _chain_dW_hy = Rule(
-    "dE{K}_dW_hy", None, "matrix", lambda c: (c.V, c.H), lambda c, t: (f"dE{c.K}_dy{c.K}",),
+    "dE{K}_dW_hy", None, "matrix", lambda c: (c.V, c.H), lambda c, t: (f"dE{c.K}_dy{c.K}", f"h[{c.K}]"),
     lambda c, e, t: np.outer(e[f"dE{c.K}_dy{c.K}"], e[f"h[{c.K}]"]),  # (y_hat_K - y_K) outer h_K
     (
         _mut("off_by_one", "h_{t-1} used where h_t belongs", "bptt",
@@ -649,7 +668,7 @@ def _term_v(c: Ctx, e: Env, k: int) -> np.ndarray:
 
 
 def _term_deps(c: Ctx, k: int) -> tuple[str, ...]:
-    return (f"dE{c.K}_dh[{k}]",) if k < c.K else (f"dE{c.K}_dh{c.K}",)
+    return ((f"dE{c.K}_dh[{k}]",) if k < c.K else (f"dE{c.K}_dh{c.K}",)) + (f"h[{k - 1}]",)
 
 
 _chain_term = Rule(

@@ -118,7 +118,7 @@ def test_two_hundred_variants(name):
         else:
             assert f.status == "ecf", (seed, q.id, f.status, f.message)
             assert f.credit == pytest.approx(float(np.mean(np.where(near_truth, 1.0, ECF_CREDIT))))
-            assert f.first_wrong in q.deps or f.first_wrong in inst._ancestors[q.id]
+            assert f.first_wrong in q.deps or f.first_wrong in inst.ancestors(q.id)
             ecf_checked += 1
     assert covered == pairs, f"mistakes never exercised: {sorted(pairs - covered)[:5]}"
     assert ecf_checked > N_SEEDS // 2

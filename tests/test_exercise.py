@@ -410,6 +410,25 @@ def test_instances_are_reproducible_and_settings_are_checked(defs):
     assert inst.quantity("dW_hh").shape == (2, 2) and inst.vocab.chars == ("a", "b", "c")
 
 
+def test_instances_pickle_and_grade_the_same_afterwards(bptt):
+    import pickle
+    copy = pickle.loads(pickle.dumps(bptt))
+    assert copy.ids == bptt.ids and copy.ancestors("dW_hh") == bptt.ancestors("dW_hh")
+    wrong = copy.mistake_value("dh_raw[2]", "one_minus_z_squared")
+    fb = grade_one(copy, "dh_raw[2]", format_value(wrong))
+    assert fb.status == "mistake" and fb.mistake.id == "one_minus_z_squared"
+
+
+def test_a_mutation_sees_the_learner_s_own_earlier_values(fwd):
+    """y_2 computed from the learner's (wrong) h_1 where h_2 belongs is still 'h_{t-1} used where h_t belongs'."""
+    h1 = fwd.quantity("h[1]").truth + np.array([0.3, -0.2, 0.25])
+    y2 = fwd.params.W_hy @ h1 + fwd.params.b_y
+    earlier = {"h[1]": format_value(h1)}
+    fb = grade_one(fwd, "y[2]", format_value(y2), earlier)
+    assert fb.mistake.id == "off_by_one" and "your own earlier answers" in fb.message
+    assert grade(fwd, {**earlier, "y[2]": format_value(y2)})["y[2]"].mistake.id == "off_by_one"
+
+
 def test_instance_values_are_read_only(fwd):
     with pytest.raises(ValueError):
         fwd.quantity("z[1]").truth[0] = 1.0
