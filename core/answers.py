@@ -52,6 +52,8 @@ FORMAT_HELP = (
     "- Arithmetic is allowed: `+ - * /`, powers with `^` or `**`, parentheses, and the functions "
     "`tanh`, `exp`, `log` (natural log, also `ln`), `log10`, `sqrt`, `sigmoid`, with the constants `e` and "
     "`pi`. For example `0.427*0 + 0.567`, `tanh(0.83)`, `exp(1)/(exp(1)+exp(2))`.\n"
+    "- A character (\"which character is predicted?\"): type just the character, e.g. `l`; "
+    "for a space type `space`. Case matters.\n"
     "- Before you submit, check the **read as** line: it shows how your answer was understood.\n\n"
     + TOLERANCE_HELP
 )

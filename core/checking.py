@@ -78,8 +78,7 @@ TOLERANCE_HELP = (
     f"for example 0.4321 accepts anything from 0.4278 to 0.4364, and 0.0004 accepts anything from -0.0006 "
     f"to 0.0014. So {DEFAULT_TOLERANCE.digits_needed()} significant digits are always enough. "
     "Keep 4 or more digits in intermediate results, so that rounding errors do not pile up along the chain. "
-    "Vectors and matrices are marked number by number, and the numbers that are off are listed. "
-    "An exercise may set its own tolerance for a quantity; the exercise then says so."
+    "Vectors and matrices are marked number by number, and the numbers that are off are listed."
 )
 
 STRUCTURES = {

@@ -54,7 +54,6 @@ from core.checking import Tolerance, compare, describe_wrong
 from core.exercise_defs import (
     EXERCISE_DIR,
     MAX_HIDDEN,
-    MAX_TEXT,
     ContentError,
     Definition,
     QuantitySpec,
@@ -63,6 +62,7 @@ from core.exercise_defs import (
     dollar_problem,
     parse_definition,
     render,
+    text_problem,
     when_holds,
 )
 from core.exercise_rules import Ctx, Mistake, Mutation, Rule, make_ctx, quantity_id, truth_table
@@ -255,8 +255,9 @@ def make_instance(definition: Definition, seed: int, hidden: int | None = None, 
     text = definition.text if text is None else text
     if not isinstance(hidden, int) or not 1 <= hidden <= MAX_HIDDEN:
         raise ValueError(f"hidden must be a whole number from 1 to {MAX_HIDDEN} (got {hidden!r})")
-    if not isinstance(text, str) or not 2 <= len(text) <= MAX_TEXT or len(set(text)) < 2:
-        raise ValueError(f"the text must have 2 to {MAX_TEXT} characters, at least two different (got {text!r})")
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(problem)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
     K = definition.chain_T

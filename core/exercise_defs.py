@@ -54,6 +54,18 @@ EXERCISE_DIR = ROOT / "content" / "exercises"
 
 MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
 MAX_TEXT = 12  # characters of training text, so at most 11 steps
+TEXT_PUNCTUATION = " .,!?'-"  # besides letters and digits: characters that are safe inside Markdown and LaTeX
+
+
+def text_problem(text) -> str | None:
+    """Why `text` cannot be an exercise's training text, or None."""
+    if not isinstance(text, str) or not 2 <= len(text) <= MAX_TEXT or len(set(text)) < 2:
+        return f"the text must have 2 to {MAX_TEXT} characters, at least two different (got {text!r})"
+    bad = sorted({c for c in text if not (c.isalnum() or c in TEXT_PUNCTUATION)})
+    if bad:
+        return (f"the text may use letters, digits, spaces and {' '.join(TEXT_PUNCTUATION.strip())} only "
+                f"(got {' '.join(bad)}), because its characters appear in formulas")
+    return None
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ID = re.compile(r"^[a-z0-9_]+$")
 _TOP_KEYS = {"id", "title", "summary", "lesson", "text", "hidden", "textbook_seed", "chain_T", "tolerance", "block"}
@@ -196,7 +208,7 @@ def plain_num(x: float) -> str:
 def latex_value(v, filt: str | None = None) -> str:
     """A value of the truth table in LaTeX (or plain text with filt='plain')."""
     if isinstance(v, str):
-        return v
+        return "␣" if v == " " else v  # a space would be invisible between quotes
     a = np.asarray(v, dtype=np.float64)
     if filt == "plain":
         if a.ndim == 0:
@@ -328,9 +340,9 @@ def parse_definition(path: Path | str) -> Definition:
     if not isinstance(lesson, str) or not _SLUG.match(lesson):
         raise ContentError(path, "lesson", f"must be a lesson slug like 'forward-equations' (got {lesson!r})")
     text = raw.get("text")
-    if not isinstance(text, str) or not 2 <= len(text) <= MAX_TEXT or len(set(text)) < 2:
-        raise ContentError(path, "text", f"must be 2 to {MAX_TEXT} characters with at least two different ones "
-                           f"(got {text!r})")
+    problem = text_problem(text)
+    if problem:
+        raise ContentError(path, "text", problem)
     hidden = _int(raw, "hidden", path, 1, MAX_HIDDEN)
     seed = _int(raw, "textbook_seed", path, 0, 2**32 - 1)
     K = _int(raw, "chain_T", path, 1, MAX_TEXT - 1, required=False)

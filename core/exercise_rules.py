@@ -139,7 +139,7 @@ def truth_table(c: Ctx) -> Env:
     """Every value any rule reads or any template shows, keyed by id, straight from the core's traces."""
     tr, bw, P = c.trace, c.bwd, c.params
     fpr = c.act.df(tr.z, tr.h)  # (T, H) f'(z_t) = 1 - h_t^2
-    env: Env = {"h[0]": _ro(tr.h0), "vocab": ", ".join(c.vocab.chars)}
+    env: Env = {"h[0]": _ro(tr.h0), "vocab": ", ".join("␣" if ch == " " else ch for ch in c.vocab.chars)}
     for name, a in P.items():
         env[name] = _ro(a)
     for t in range(1, c.T + 1):

@@ -429,6 +429,17 @@ def test_a_mutation_sees_the_learner_s_own_earlier_values(fwd):
     assert grade(fwd, {**earlier, "y[2]": format_value(y2)})["y[2]"].mistake.id == "off_by_one"
 
 
+def test_texts_with_spaces_work_and_unsafe_characters_are_refused(defs):
+    d = defs["forward_hello"]
+    inst = make_instance(d, 1, text="hi ho")
+    assert " " in inst.vocab.chars and "␣" in hints(inst, "W_xh_x[3]")[0]  # input 3 is the space
+    pred = inst.quantity("pred[2]")
+    assert grade_one(inst, "pred[2]", "space" if pred.truth == " " else pred.truth).status == "correct"
+    for bad in ("a$b", "x_y", "a{b}", "a*b"):
+        with pytest.raises(ValueError, match="letters, digits, spaces"):
+            make_instance(d, 0, text=bad)
+
+
 def test_instance_values_are_read_only(fwd):
     with pytest.raises(ValueError):
         fwd.quantity("z[1]").truth[0] = 1.0
