@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.answers import format_value
 from core.exercise import (
@@ -443,3 +445,26 @@ def test_texts_with_spaces_work_and_unsafe_characters_are_refused(defs):
 def test_instance_values_are_read_only(fwd):
     with pytest.raises(ValueError):
         fwd.quantity("z[1]").truth[0] = 1.0
+
+
+_texts = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["0", "-1", "1e300", "-1e300", "[0, 0, 0]", "[0, 0, 0, 0]", "[-1, 2, 0, 0]", "[1e300, 1, 1]",
+                     "[[0, 0, 0], [0, 0, 0], [0, 0, 0]]", "h", "space", "1 2 3; 4 5 6; 7 8 9", "tanh(1e10)"]),
+)
+
+
+@given(st.data())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_answers_never_crash_the_grader(defs, data):
+    name = data.draw(st.sampled_from(sorted(defs)))
+    inst = make_instance(defs[name], defs[name].textbook_seed)
+    ids = inst.ids
+    chosen = data.draw(st.lists(st.sampled_from(ids), max_size=12, unique=True))
+    answers = {qid: data.draw(_texts) for qid in chosen}
+    fb = grade(inst, answers)
+    for f in fb.values():
+        assert f.status in STATUSES and 0.0 <= f.credit <= 1.0 and isinstance(f.message, str)
+    if chosen:
+        one = grade_one(inst, chosen[-1], answers[chosen[-1]], answers)
+        assert (one.status, one.credit) == (fb[chosen[-1]].status, fb[chosen[-1]].credit)
