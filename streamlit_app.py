@@ -13,6 +13,10 @@ pages = {
     "The hello network": [
         st.Page("pages/forward_explorer.py", title="Forward pass explorer", icon=":material/visibility:",
                 url_path="explorer"),
+        st.Page("pages/forward_exercise.py", title="Forward pass: hello", icon=":material/calculate:",
+                url_path="forward"),
+        st.Page("pages/bptt_exercise.py", title="Backpropagation through time", icon=":material/undo:",
+                url_path="bptt"),
     ],
     "Learn": [
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="learn"),

@@ -42,7 +42,7 @@ def server(tmp_path_factory, browser):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 2600})
     p = context.new_page()
     errors = []
     p.on("pageerror", lambda e: errors.append(str(e)))
@@ -64,3 +64,30 @@ def test_every_page_renders_without_an_exception(server, page, page_file):
     if page_file != "pages/home.py":
         assert page.locator("h1").first.inner_text().strip() == title
     assert not page.js_errors, page.js_errors
+
+
+def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
+    from core.exercise import load_all, make_instance
+    from ui.exercise import groups
+
+    definition = load_all()["forward_hello"]
+    inst = make_instance(definition, definition.textbook_seed, hidden=definition.hidden)
+    page.goto(f"{server}/{url_path('pages/forward_exercise.py')}")
+    wait_for_app(page)
+    assert "seed=" in page.url  # the variant is in the address bar
+    quantities = groups(inst)[0][1]
+    for q in quantities:
+        # labels hold LaTeX, so find each input by its key (Streamlit's st-key-<key> class, odd characters as -)
+        css = "st-key-" + "in::{}::{}::{}::{}".format(definition.id, inst.seed, inst.hidden, q.id)
+        css = "".join(c if c.isalnum() or c in "-_" else "-" for c in css)
+        box = page.locator(f".{css} input")
+        box.fill(inst.answer_text(q.id))
+        box.press("Tab")
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector('[data-testid="stAlertContentSuccess"]', timeout=30_000)
+    wait_for_app(page)
+    successes = page.locator('[data-testid="stAlertContentSuccess"]')
+    assert successes.count() == len(quantities)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "forward_exercise_step1_checked.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0

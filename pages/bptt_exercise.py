@@ -1,0 +1,81 @@
+"""Backpropagation through time by hand, on the forward screen's network, in both of the lecture's notations."""
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.answers import parse_answer
+from core.gradcheck import relative_error
+from core.lecture_notation import lecture_label
+from ui import exercise as ex
+from ui.progress import learner_caption
+
+DEFINITION = ex.definitions()["bptt_hello"]
+
+st.title("Backpropagation through time")
+st.markdown(DEFINITION.summary)
+learner_caption()
+seed, hidden = ex.choose_variant(DEFINITION)
+ex.variant_controls(DEFINITION, seed, hidden)
+inst = ex.instance(DEFINITION.id, seed, hidden)
+grouped = ex.groups(inst)
+
+with st.expander("The two notations of the lecture, side by side", expanded=False):
+    st.markdown(
+        "| This app | Lecture (second half) | Meaning |\n|---|---|---|\n"
+        "| $W_{xh}$ | $U$ | input → hidden |\n| $W_{hh}$ | $W$ | hidden → hidden |\n"
+        "| $W_{hy}$ | $V$ | hidden → output |\n| $h_t$ | $s_t$ | hidden state |\n"
+        "| $p_t$ | $\\hat y_t$ | predicted distribution |\n| one-hot target | $y_t$ | what should come next |\n"
+        "| $dy_t = p_t - \\text{onehot}(\\text{target}_t)$ | $\\hat y_t - y_t$ | gradient at the output scores |\n"
+    )
+
+choice = ex.group_picker(inst, grouped, key="bptt_group", horizontal=False)
+title, quantities = grouped[choice]
+step = quantities[0].t if quantities[0].step_var == "t" else None
+ex.show_network(inst, step, backward=True)
+ex.format_help()
+
+st.subheader(title)
+ex.group_form(inst, title, quantities, lecture_labels={q.id: lecture_label(q.label) for q in quantities})
+
+work = ex.get_work(inst)
+K = inst.chain.T if inst.chain is not None else None
+if K is not None and any(qid.startswith("dE3_dW_hh") for qid in work.feedback):
+    st.subheader(f"How much each step contributes to ∂E_{K}/∂W_hh")
+    share = inst.chain.share
+    df = pd.DataFrame({"k": [f"k = {k}" for k in range(1, K + 1)], "share": share,
+                       "norm": np.linalg.norm(inst.chain.terms_W_hh.reshape(K, -1), axis=1)})
+    chart = alt.Chart(df).mark_bar(color="#C2410C").encode(
+        x=alt.X("k:N", title="term of the sum", sort=None),
+        y=alt.Y("share:Q", title="share of the total (Frobenius norm)", axis=alt.Axis(format="%")),
+        tooltip=["k", alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("norm:Q", format=".4f")],
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption("The k = 1 term holds $h_0 = 0$, so it is zero for $W_{hh}$; terms further back pass through more "
+               "Jacobians $\\mathrm{diag}(1-h_j^2)W_{hh}$, which is where gradients start to vanish.")
+
+# The independent check: the learner's summed gradients against central differences of the total loss.
+grads = {"dW_hy": "W_hy", "dW_hh": "W_hh", "dW_xh": "W_xh"}
+answered = {qid: work.answers.get(qid, "") for qid in grads if qid in work.feedback}
+if answered:
+    st.subheader("Your gradients against finite differences")
+    numeric = ex.numerical_grads(DEFINITION.id, seed, hidden)
+    rows = []
+    for qid, name in grads.items():
+        if qid not in answered:
+            continue
+        parsed = parse_answer(answered[qid], numeric[name].shape)
+        exact = getattr(inst.backward.grads, name)
+        rows.append({
+            "gradient": f"∂E/∂{name}",
+            "your relative error": f"{relative_error(parsed.value, numeric[name]):.1e}" if parsed.ok else "unreadable",
+            "BPTT (exact) relative error": f"{relative_error(exact, numeric[name]):.1e}",
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("Central differences nudge each weight by ±10⁻⁶ and rerun the forward pass: "
+               "(E(w+ε) − E(w−ε)) / 2ε. A relative error below about 10⁻² means your hand-computed gradient "
+               "agrees up to rounding; exact BPTT agrees to about 10⁻⁹.")
+
+st.divider()
+st.subheader("Your score on this network")
+ex.summary(inst)

@@ -1,0 +1,45 @@
+"""Forward pass by hand: the learner computes every value of the "hello" forward pass; the engine checks it."""
+import streamlit as st
+
+from ui import exercise as ex
+from ui.progress import learner_caption
+
+DEFINITION = ex.definitions()["forward_hello"]
+
+st.title("Forward pass: hello")
+st.markdown(DEFINITION.summary)
+learner_caption()
+seed, hidden = ex.choose_variant(DEFINITION)
+ex.variant_controls(DEFINITION, seed, hidden)
+inst = ex.instance(DEFINITION.id, seed, hidden)
+grouped = ex.groups(inst)
+
+choice = ex.group_picker(inst, grouped, key="forward_group", horizontal=True)
+title, quantities = grouped[choice]
+step = quantities[0].t if quantities[0].step_var == "t" else None
+ex.show_network(inst, step)
+ex.format_help()
+
+st.subheader(title)
+if step == 1:
+    col = inst.vocab.index(inst.text[0])
+    st.info(f"**A one-hot vector times a matrix selects a column.** $x_1$ has its 1 at position {col + 1}, "
+            f"so $W_{{xh}}x_1$ is column {col + 1} of $W_{{xh}}$: no multiplication needed.",
+            icon=":material/lightbulb:")
+    st.info("**At t = 1 the previous state is h₀ = 0**, so $W_{hh}h_0 = 0$ and only the input column and the "
+            "bias $b_h$ add up to $z_1$: this is the lecture's 0.567 moment, where only the bias was added.",
+            icon=":material/lightbulb:")
+if step is not None:
+    st.caption("Softmax makes every $p_{t,i}$ positive and divides by their sum, so the entries of $p_t$ add up "
+               "to 1: a quick check of your own $p_t$. The prediction is the character with the largest $p_t$ "
+               "(the arg-max, not a 0.5 threshold).")
+ex.group_form(inst, title, quantities)
+if choice + 1 < len(grouped):
+    st.caption(f"Next: {grouped[choice + 1][0]} (choose it above).")
+else:
+    st.page_link("pages/bptt_exercise.py", label="Continue with backpropagation through time on this network",
+                 icon=":material/arrow_forward:")
+
+st.divider()
+st.subheader("Your score on this network")
+ex.summary(inst)

@@ -1,0 +1,393 @@
+"""The machinery the two "hello" exercise screens share: the variant, the answer forms, feedback, hints.
+
+A screen is a list of groups (one step of the forward pass, one step back in BPTT...), each a form with one
+input per quantity. Checking a group grades the learner's whole chain with the engine (core.exercise), so an
+answer can earn credit for following from their own earlier values, and every checked answer is saved.
+
+State lives in one session-state dict per variant (`Work`), not in the widgets, so answers, feedback,
+hints and revealed solutions survive page switches and reruns. The variant (seed, hidden size) lives in
+the URL as well, so a learner can reload, share or come back to the same network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from core.answers import FORMAT_HELP
+from core.diagram import unrolled_dot
+from core.exercise import (
+    ECF_CREDIT,
+    Definition,
+    Feedback,
+    Instance,
+    grade,
+    hints,
+    is_vetted,
+    load_all,
+    make_instance,
+    score,
+    solution,
+    vetted_seed,
+)
+from core.exercise_defs import MAX_HIDDEN
+from core.formatting import bmatrix
+from ui.progress import record_attempt
+
+VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
+MAX_SEED = 2**31 - 1
+PRACTICE_HIDDEN = (2, 3, 4)  # hidden sizes offered for practice: still sane by hand
+
+STATUS_LOOK = {  # status -> (icon, Streamlit callout)
+    "correct": (":material/check_circle:", "success"),
+    "close": (":material/edit_note:", "warning"),
+    "ecf": (":material/call_split:", "info"),
+    "mistake": (":material/psychology_alt:", "error"),
+    "wrong": (":material/cancel:", "error"),
+    "invalid": (":material/help:", "warning"),
+    "revealed": (":material/visibility:", "info"),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cached builders: they depend only on their arguments, and instances are read-only, so one object serves
+# every session (cache_resource: no copy per rerun).
+
+
+@st.cache_resource(show_spinner=False)
+def definitions() -> dict[str, Definition]:
+    return load_all()
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def instance(definition_id: str, seed: int, hidden: int) -> Instance:
+    return make_instance(definitions()[definition_id], seed, hidden=hidden)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def vetted_for_all(start: int, hidden: int) -> int:
+    """The first seed >= start that is vetted for every exercise, so BPTT can continue the forward variant."""
+    defs = list(definitions().values())
+    seed = start
+    while True:
+        seed = vetted_seed(defs[0], seed, hidden=hidden)
+        if all(is_vetted(d, seed, hidden=hidden) for d in defs[1:]):
+            return seed
+        seed += 1
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def numerical_grads(definition_id: str, seed: int, hidden: int) -> dict[str, np.ndarray]:
+    """Central-difference gradients of the total loss, the independent check of a learner's BPTT."""
+    from core.gradcheck import numerical_gradient
+    from core.rnn import forward
+
+    inst = instance(definition_id, seed, hidden)
+    params = inst.params.copy()
+    tr = inst.trace
+    out = {}
+    for name, arr in params.items():
+        out[name] = numerical_gradient(lambda: forward(params, tr.inputs, tr.targets).loss, arr)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The variant
+
+
+def textbook(definition: Definition) -> tuple[int, int]:
+    return definition.textbook_seed, definition.hidden
+
+
+def choose_variant(definition: Definition) -> tuple[int, int]:
+    """The (seed, hidden) to show: from the URL if it names one, else this session's, else the textbook's."""
+    qp = st.query_params
+    variant = st.session_state.get(VARIANT_KEY)
+    if "seed" in qp or "hidden" in qp:
+        try:
+            seed = int(qp.get("seed", textbook(definition)[0]))
+            hidden = int(qp.get("hidden", definition.hidden))
+            if not (0 <= seed <= MAX_SEED and 1 <= hidden <= MAX_HIDDEN):
+                raise ValueError
+        except ValueError:
+            st.warning(f"The link's variant (seed {qp.get('seed')!r}, hidden size {qp.get('hidden')!r}) is not "
+                       f"valid: seeds go from 0 to {MAX_SEED} and hidden sizes from 1 to {MAX_HIDDEN}. "
+                       "Showing the textbook network instead.", icon=":material/link_off:")
+            seed, hidden = textbook(definition)
+        else:
+            if (seed, hidden) != textbook(definition) and not all(
+                    is_vetted(d, seed, hidden=hidden) for d in definitions().values()):
+                vetted = vetted_for_all(seed, hidden)
+                st.info(f"Seed {seed} gives a network where two mistakes would look alike, so the nearest "
+                        f"clear variant, seed {vetted}, is shown.", icon=":material/shuffle:")
+                seed = vetted
+        variant = {"seed": seed, "hidden": hidden}
+    if variant is None:
+        seed, hidden = textbook(definition)
+        variant = {"seed": seed, "hidden": hidden}
+    st.session_state[VARIANT_KEY] = variant
+    if qp.get("seed") != str(variant["seed"]) or qp.get("hidden") != str(variant["hidden"]):
+        qp.update(seed=str(variant["seed"]), hidden=str(variant["hidden"]))
+    return variant["seed"], variant["hidden"]
+
+
+def _set_variant(seed: int, hidden: int) -> None:
+    st.session_state[VARIANT_KEY] = {"seed": int(seed), "hidden": int(hidden)}
+    st.query_params.update(seed=str(seed), hidden=str(hidden))
+
+
+def _new_practice(current_seed: int, hidden_key: str) -> None:
+    hidden = int(st.session_state[hidden_key])
+    start = int(np.random.default_rng(current_seed).integers(0, 1_000_000))  # seeded: a variant names the next
+    _set_variant(vetted_for_all(start, hidden), hidden)
+
+
+def variant_controls(definition: Definition, seed: int, hidden: int) -> None:
+    """Textbook or practice; a new practice network on request; the URL holds the choice."""
+    is_textbook = (seed, hidden) == textbook(definition)
+    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    with c1:
+        if is_textbook:
+            st.markdown(f"**Textbook network**: hidden size {hidden}, weights with two decimals (seed {seed}).")
+        else:
+            st.markdown(f"**Practice network**: hidden size {hidden}, seed {seed}.")
+        st.caption("The address bar holds this network's seed: reload, bookmark or share it to come back to it.")
+    hidden_key = f"practice_hidden::{definition.id}"
+    if hidden_key not in st.session_state:
+        st.session_state[hidden_key] = hidden if hidden in PRACTICE_HIDDEN else 3
+    c2.selectbox("Hidden size for practice", PRACTICE_HIDDEN, key=hidden_key)
+    c3.button("New practice network", icon=":material/casino:", key=f"new_practice::{definition.id}",
+              on_click=_new_practice, args=(seed, hidden_key), width="stretch")
+    if not is_textbook:
+        c3.button("Back to the textbook network", key=f"to_textbook::{definition.id}", on_click=_set_variant,
+                  args=textbook(definition), width="stretch")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The learner's work on one variant
+
+
+@dataclass
+class Work:
+    """Everything a learner did on one variant of one exercise."""
+
+    answers: dict[str, str] = field(default_factory=dict)  # qid -> text as last checked
+    feedback: dict[str, Feedback] = field(default_factory=dict)  # qid -> verdict of the last check
+    checked: set[str] = field(default_factory=set)  # qids whose group was checked at least once
+    revealed: set[str] = field(default_factory=set)
+    hints: dict[str, int] = field(default_factory=dict)  # qid -> hints shown
+    attempts: dict[str, int] = field(default_factory=dict)  # qid -> attempts used (invalid/blank never count)
+    recorded: dict[str, str] = field(default_factory=dict)  # qid -> the answer text last saved to the store
+    mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (qid, mistake name, lesson) made
+
+
+def work_key(inst: Instance) -> str:
+    return f"work::{inst.definition.id}::{inst.seed}::{inst.hidden}"
+
+
+def get_work(inst: Instance) -> Work:
+    key = work_key(inst)
+    if key not in st.session_state:
+        st.session_state[key] = Work()
+    return st.session_state[key]
+
+
+def widget_key(inst: Instance, qid: str) -> str:
+    return f"in::{inst.definition.id}::{inst.seed}::{inst.hidden}::{qid}"
+
+
+def groups(inst: Instance) -> list[tuple[str, list]]:
+    """[(group title, [Quantity, ...])] in exercise order."""
+    out: dict[str, list] = {}
+    for q in inst.quantities:
+        out.setdefault(q.group, []).append(q)
+    return list(out.items())
+
+
+def _regrade(inst: Instance, work: Work) -> dict[str, Feedback]:
+    return grade(inst, work.answers, revealed=frozenset(work.revealed))
+
+
+def check_group(inst: Instance, qids: list[str]) -> None:
+    """Form callback: read the group's inputs, grade the whole chain, save what counts as an attempt."""
+    work = get_work(inst)
+    for qid in qids:
+        work.answers[qid] = st.session_state.get(widget_key(inst, qid), "") or ""
+    work.checked.update(qids)
+    feedback = _regrade(inst, work)
+    work.feedback = {qid: fb for qid, fb in feedback.items() if qid in work.checked}
+    for qid in qids:
+        fb = feedback[qid]
+        if qid in work.revealed or not fb.counts_as_attempt or work.recorded.get(qid) == work.answers[qid]:
+            continue  # blank, unreadable, revealed, or the same answer checked again: no new attempt
+        work.attempts[qid] = work.attempts.get(qid, 0) + 1
+        work.recorded[qid] = work.answers[qid]
+        if fb.mistake is not None:
+            work.mistakes.append((qid, fb.mistake.name, fb.mistake.lesson))
+        record_attempt(inst.definition.id, qid, work.answers[qid], fb.status, fb.credit,
+                       variant_seed=inst.seed, diagnosis=fb.mistake.name if fb.mistake else None,
+                       hints_used=work.hints.get(qid, 0), solution_revealed=False,
+                       lesson=fb.mistake.lesson if fb.mistake else inst.definition.lesson)
+
+
+def _more_hint(inst: Instance, qid: str) -> None:
+    work = get_work(inst)
+    work.hints[qid] = min(work.hints.get(qid, 0) + 1, len(hints(inst, qid)))
+
+
+def _reveal(inst: Instance, qid: str) -> None:
+    work = get_work(inst)
+    if qid in work.revealed:
+        return
+    work.revealed.add(qid)
+    work.checked.add(qid)
+    work.feedback = {k: fb for k, fb in _regrade(inst, work).items() if k in work.checked}
+    record_attempt(inst.definition.id, qid, work.answers.get(qid, ""), "revealed", 0.0, variant_seed=inst.seed,
+                   hints_used=work.hints.get(qid, 0), solution_revealed=True, lesson=inst.definition.lesson)
+
+
+def _start_over(inst: Instance) -> None:
+    st.session_state[work_key(inst)] = Work()
+    for q in inst.quantities:
+        st.session_state.pop(widget_key(inst, q.id), None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Drawing
+
+
+def show_network(inst: Instance, current_step: int | None, backward: bool = False) -> None:
+    """Vocabulary, one-hot inputs, the parameters in LaTeX, and the unrolled network with the current step lit."""
+    text = inst.text
+    inputs, targets = text[:-1], text[1:]
+    left, right = st.columns([1, 1])
+    with left:
+        st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward))
+        st.markdown(
+            f"Vocabulary in order of first appearance: **{', '.join(inst.vocab.chars)}**. "
+            f"Inputs **{' '.join(inputs)}**, targets **{' '.join(targets)}**, $h_0 = 0$."
+        )
+        onehots = r" \quad ".join(rf"x_{{\text{{{c}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}"
+                                  for c in inst.vocab.chars)
+        st.latex(onehots)
+    with right:
+        p = inst.params
+        st.latex(rf"W_{{xh}} = {bmatrix(p.W_xh, 2)}")
+        st.latex(rf"W_{{hh}} = {bmatrix(p.W_hh, 2)}")
+        st.latex(rf"W_{{hy}} = {bmatrix(p.W_hy, 2)}")
+        st.latex(rf"b_h = {bmatrix(p.b_h, 2)} \qquad b_y = {bmatrix(p.b_y, 2)}")
+
+
+def _shape_hint(q) -> str:
+    if q.kind == "char":
+        return "a character"
+    if q.kind == "number":
+        return "a number"
+    if q.kind == "vector":
+        return f"a vector of {q.shape[0]}"
+    return f"a {q.shape[0]}×{q.shape[1]} matrix"
+
+
+def show_feedback(fb: Feedback, attempts: int) -> None:
+    icon, kind = STATUS_LOOK.get(fb.status, (":material/info:", "info"))
+    text = fb.message
+    if fb.mistake is not None:
+        text = f"**{fb.mistake.name}.** {fb.message}"
+    getattr(st, kind)(text, icon=icon)
+    notes = []
+    if fb.read_as:
+        notes.append(f"Read as: {fb.read_as}")
+    if fb.digits_warning:
+        notes.append(fb.digits_warning)
+    if attempts:
+        notes.append(f"{attempts} attempt{'s' if attempts != 1 else ''}")
+    if notes:
+        st.caption(" · ".join(notes))
+
+
+def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dict[str, str] | None = None) -> None:
+    """One form: an input per quantity with its feedback, and a Check button that grades the chain."""
+    work = get_work(inst)
+    qids = [q.id for q in quantities]
+    for q in quantities:  # restore what the learner typed last time (widget state is lost on page switches)
+        wkey = widget_key(inst, q.id)
+        if wkey not in st.session_state and q.id in work.answers:
+            st.session_state[wkey] = work.answers[q.id]
+    with st.form(key=f"form::{inst.definition.id}::{inst.seed}::{inst.hidden}::{title}", border=True):
+        for q in quantities:
+            label = f"${q.label}$"
+            if lecture_labels and q.id in lecture_labels:
+                label += f" (lecture: ${lecture_labels[q.id]}$)"
+            label += f" — {_shape_hint(q)}"
+            st.text_input(label, key=widget_key(inst, q.id), disabled=q.id in work.revealed,
+                          placeholder="e.g. [0.1, -0.2, 0.3]" if q.kind == "vector" else None)
+            fb = work.feedback.get(q.id)
+            if fb is not None and fb.status != "blank":
+                show_feedback(fb, work.attempts.get(q.id, 0))
+            if q.id in work.revealed:
+                with st.container(border=True):
+                    st.markdown("**Worked solution**")
+                    st.markdown(solution(inst, q.id))
+        st.form_submit_button("Check", type="primary", icon=":material/task_alt:", on_click=check_group,
+                              args=(inst, qids), key=f"check::{inst.definition.id}::{title}")
+    with st.expander("Stuck? Hints and worked solutions"):
+        for q in quantities:
+            shown = work.hints.get(q.id, 0)
+            all_hints = hints(inst, q.id)
+            for i, h in enumerate(all_hints[:shown]):
+                st.markdown(f"**Hint {i + 1}** for ${q.label}$: {h}")
+            c1, c2 = st.columns(2)
+            c1.button(f"Hint {min(shown + 1, len(all_hints))} of {len(all_hints)} for ${q.label}$",
+                      key=f"hint::{inst.definition.id}::{q.id}", on_click=_more_hint, args=(inst, q.id),
+                      disabled=shown >= len(all_hints) or q.id in work.revealed)
+            c2.button(f"Show the solution for ${q.label}$", key=f"reveal::{inst.definition.id}::{q.id}",
+                      on_click=_reveal, args=(inst, q.id), disabled=q.id in work.revealed,
+                      help="Shows the worked solution; this quantity then earns no credit.")
+
+
+def group_picker(inst: Instance, grouped: list[tuple[str, list]], key: str, horizontal: bool) -> int:
+    """Choose the group to work on; the labels mark groups already done."""
+    work = get_work(inst)
+
+    def label(i: int) -> str:
+        title, qs = grouped[i]
+        fbs = [work.feedback.get(q.id) for q in qs]
+        if all(fb is not None and fb.status in ("correct", "ecf", "revealed") for fb in fbs):
+            return f"✓ {title}"
+        return title
+
+    options = list(range(len(grouped)))
+    if horizontal:
+        return st.radio("Work on", options, format_func=label, horizontal=True, key=key)
+    return st.selectbox("Work on", options, format_func=label, key=key)
+
+
+def summary(inst: Instance) -> None:
+    """Score, attempts, solutions revealed and the mistakes made, with where to read about each."""
+    work = get_work(inst)
+    earned, possible = score({q.id: work.feedback[q.id] for q in inst.quantities if q.id in work.feedback})
+    total = len(inst.quantities)
+    done = sum(1 for q in inst.quantities if q.id in work.feedback and work.feedback[q.id].status in
+               ("correct", "ecf"))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Score", f"{earned:.1f} of {total}")
+    c2.metric("Values done", f"{done} of {total}")
+    c3.metric("Attempts used", sum(work.attempts.values()))
+    c4.metric("Solutions revealed", len(work.revealed))
+    st.caption(f"A value earns 1 point when right, {ECF_CREDIT:g} when it follows correctly from your own "
+               "earlier wrong value, 0 when its solution was revealed. Blank and unreadable answers cost nothing.")
+    if work.mistakes:
+        counts: dict[tuple[str, str], list[str]] = {}
+        for qid, name, lesson in work.mistakes:
+            counts.setdefault((name, lesson), []).append(qid)
+        st.markdown("**Mistakes you made**")
+        for (name, lesson), qids in sorted(counts.items(), key=lambda kv: -len(kv[1])):
+            st.markdown(f"- **{name}** at {', '.join(f'`{q}`' for q in qids)} — read the lesson “{lesson}”.")
+    st.button("Start this network over", icon=":material/restart_alt:", key=f"start_over::{inst.definition.id}",
+              on_click=_start_over, args=(inst,))
+
+
+def format_help() -> None:
+    with st.expander("How to type answers, and how they are checked"):
+        st.markdown(FORMAT_HELP)
