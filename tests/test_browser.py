@@ -78,7 +78,7 @@ def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
     quantities = groups(inst)[0][1]
     for q in quantities:
         # labels hold LaTeX, so find each input by its key (Streamlit's st-key-<key> class, odd characters as -)
-        css = "st-key-" + "in::{}::{}::{}::{}".format(definition.id, inst.seed, inst.hidden, q.id)
+        css = "st-key-" + f"in::{definition.id}::{inst.seed}::{inst.hidden}::{q.id}"
         css = "".join(c if c.isalnum() or c in "-_" else "-" for c in css)
         box = page.locator(f".{css} input")
         box.fill(inst.answer_text(q.id))
