@@ -160,3 +160,27 @@ def test_checked_answers_are_saved_and_survive_a_page_switch(app):
     assert "Correct" in at.success[0].value
     saved = Store().attempts("Guest")
     assert [(a.quantity_id, a.status) for a in saved] == [("W_xh_x[1]", "correct")]
+
+
+def test_a_returning_learner_finds_the_answers_checked_last_time(app):
+    from ui.progress import LEARNER_KEY
+
+    inst = textbook()
+    at = app(PAGE)
+    at.session_state[LEARNER_KEY] = "Ana"
+    at.run()
+    wrong_z = format_value(inst.mistake_value("z[1]", "no_bias"), digits=6)
+    fill(at, inst, {"W_xh_x[1]": inst.answer_text("W_xh_x[1]"), "z[1]": wrong_z})
+    at.button(key="reveal::forward_hello::h[1]").click().run()
+
+    tomorrow = app(PAGE)  # a new session: nothing in session state but the name
+    tomorrow.session_state[LEARNER_KEY] = "Ana"
+    tomorrow.run()
+    assert tomorrow.text_input(key=widget_key(inst, "z[1]")).value == wrong_z
+    assert metric(tomorrow, "Attempts used") == "2" and metric(tomorrow, "Solutions revealed") == "1"
+    assert any("Correct" in s.value for s in tomorrow.success)
+    name = next(m.name for m in inst.quantity("z[1]").mistakes if m.id == "no_bias")
+    assert any(name in e.value for e in tomorrow.error)
+
+    guest = app(PAGE)  # a guest starts clean, whatever other guests saved
+    assert metric(guest, "Attempts used") == "0"

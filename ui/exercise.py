@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
-from core.answers import FORMAT_HELP
+from core.answers import FORMAT_HELP, parse_answer
 from core.diagram import unrolled_dot
 from core.exercise import (
     ECF_CREDIT,
@@ -33,7 +33,8 @@ from core.exercise import (
 )
 from core.exercise_defs import MAX_HIDDEN
 from core.formatting import bmatrix
-from ui.progress import record_attempt
+from core.store import StoreError
+from ui.progress import current_learner, get_store, record_attempt
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
@@ -183,14 +184,48 @@ class Work:
 
 
 def work_key(inst: Instance) -> str:
-    return f"work::{inst.definition.id}::{inst.seed}::{inst.hidden}"
+    """One Work per learner and variant: choosing another name shows that learner's work."""
+    return f"work::{current_learner() or ''}::{inst.definition.id}::{inst.seed}::{inst.hidden}"
 
 
 def get_work(inst: Instance) -> Work:
     key = work_key(inst)
     if key not in st.session_state:
-        st.session_state[key] = Work()
+        st.session_state[key] = restore_work(inst)
     return st.session_state[key]
+
+
+def restore_work(inst: Instance) -> Work:
+    """A named learner's saved answers on this variant, checked again, so work goes on where it stopped."""
+    work = Work()
+    learner = current_learner()
+    if learner is None:  # a guest's answers may be anybody's on a shared server: start clean
+        return work
+    try:
+        saved = get_store().attempts(learner, inst.definition.id)
+    except StoreError:
+        return work
+    ids = set(inst.ids)
+    for a in saved:  # oldest first: the latest answer of each quantity wins
+        if a.variant_seed != inst.seed or a.quantity_id not in ids:
+            continue
+        q = inst.quantity(a.quantity_id)
+        if a.solution_revealed:
+            work.revealed.add(q.id)
+        elif q.kind != "char" and not parse_answer(a.answer_text, q.shape).ok:
+            continue  # saved for another hidden size with the same seed (the store keeps the seed only)
+        else:
+            work.answers[q.id] = a.answer_text
+            work.recorded[q.id] = a.answer_text
+            work.attempts[q.id] = work.attempts.get(q.id, 0) + 1
+        work.hints[q.id] = max(work.hints.get(q.id, 0), a.hints_used)
+        work.checked.add(q.id)
+    if work.checked:
+        feedback = _regrade(inst, work)
+        work.feedback = {qid: fb for qid, fb in feedback.items() if qid in work.checked}
+        work.mistakes = [(qid, fb.mistake.name, fb.mistake.lesson) for qid, fb in work.feedback.items()
+                         if fb.mistake is not None]
+    return work
 
 
 def widget_key(inst: Instance, qid: str) -> str:
@@ -310,10 +345,14 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
     """One form: an input per quantity with its feedback, and a Check button that grades the chain."""
     work = get_work(inst)
     qids = [q.id for q in quantities]
-    for q in quantities:  # restore what the learner typed last time (widget state is lost on page switches)
+    owner = work_key(inst)
+    for q in quantities:
+        # Restore what this learner checked last time: widget state is lost on page switches, and after a
+        # change of learner the inputs must show that learner's answers.
         wkey = widget_key(inst, q.id)
-        if wkey not in st.session_state and q.id in work.answers:
-            st.session_state[wkey] = work.answers[q.id]
+        if wkey not in st.session_state or st.session_state.get(f"owner::{wkey}") != owner:
+            st.session_state[wkey] = work.answers.get(q.id, "")
+            st.session_state[f"owner::{wkey}"] = owner
     with st.form(key=f"form::{inst.definition.id}::{inst.seed}::{inst.hidden}::{title}", border=True):
         for q in quantities:
             label = f"${q.label}$"
