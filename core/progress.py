@@ -189,6 +189,22 @@ def next_steps(progress: Sequence[LessonProgress], summary: Summary, limit: int 
     return out[:limit]
 
 
+def exercise_steps(summary: Summary, exercises: dict[str, tuple[str, int]]) -> list[NextStep]:
+    """"Continue where you stopped" for every started, unfinished exercise; exercises: id -> (title, values).
+
+    The step's `go` is "exercise:<id>", so a screen can link to the page of that exercise.
+    """
+    out = []
+    for e in summary.exercises:  # most recent first
+        if e.exercise_id not in exercises:
+            continue
+        title, total = exercises[e.exercise_id]
+        if e.mastered < total:
+            out.append(NextStep(f"Continue **{title}** where you stopped: {e.mastered} of {total} values right "
+                                "so far.", e.lesson, f"exercise:{e.exercise_id}"))
+    return out
+
+
 def days_since(iso: str | None, now: datetime | None = None) -> int | None:
     """Whole days between an ISO time and now (None if there is no time)."""
     if not iso:

@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from core.progress import QUIZ_PREFIX, days_since, lesson_progress, next_steps, summarize
+from core.progress import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
 from core.store import StoreError
 from ui.content import get_content
+from ui.exercise import EXERCISE_PAGES, definitions, instance
 from ui.progress import GUEST, active_learner, attempts_chart_spec, current_learner, get_store, show_store_notice
 
 MESSAGE_KEY = "dash_message"  # (kind, text) shown once after an import or a reset
@@ -42,10 +43,15 @@ c3.metric("Lessons done", f"{sum(p.status == 'done' for p in progress)} of {len(
           help="A lesson is done when it is marked as read and 80% of its quiz is right.")
 c4.metric("Last active", "–" if away is None else ("today" if away == 0 else f"{away} days ago"))
 
+exercises = {d.id: (d.title, len(instance(d.id, d.textbook_seed, d.hidden).quantities))
+             for d in definitions().values()}
 st.subheader("What to do next")
-for step in next_steps(progress, summary):
+for step in (exercise_steps(summary, exercises) + next_steps(progress, summary))[:4]:
     st.markdown(f"- {step.text}")
-    if step.lesson and step.go == "quiz":
+    if step.go.startswith("exercise:"):
+        st.page_link(EXERCISE_PAGES[step.go.split(":", 1)[1]], label="Continue the exercise",
+                     icon=":material/calculate:")
+    elif step.lesson and step.go == "quiz":
         st.page_link("pages/quiz.py", label="Go to the quiz", icon=":material/quiz:",
                      query_params={"lesson": step.lesson})
     elif step.lesson:
@@ -66,7 +72,7 @@ if summary.exercises:
     titles = {x.slug: x.title for x in content.lessons}
     st.dataframe(pd.DataFrame([{
         "Exercise": (f"Quiz: {titles.get(e.exercise_id[len(QUIZ_PREFIX):], e.exercise_id[len(QUIZ_PREFIX):])}"
-                     if e.exercise_id.startswith(QUIZ_PREFIX) else e.exercise_id),
+                     if e.exercise_id.startswith(QUIZ_PREFIX) else exercises.get(e.exercise_id, (e.exercise_id,))[0]),
         "Answers": e.attempts, "Tried": e.tried, "Mastered": e.mastered, "Hints": e.hints,
         "Solutions shown": e.revealed, "Last": e.last_at[:16].replace("T", " "),
     } for e in summary.exercises]), hide_index=True, width="stretch")

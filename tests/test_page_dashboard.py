@@ -202,3 +202,20 @@ def test_a_returning_learner_continues_with_one_click(app):
     assert any("saved as **Ana**" in s.value for s in at.success)
     at.switch_page("pages/dashboard.py").run()
     assert metric(at, "Answers checked") == "4"
+
+
+def test_dashboard_names_exercises_and_offers_to_continue_one(app):
+    from core.exercise import load_all, make_instance
+    from ui.exercise import widget_key
+
+    definition = load_all()["forward_hello"]
+    inst = make_instance(definition, definition.textbook_seed, hidden=definition.hidden)
+    at = app("pages/forward_exercise.py")
+    at.text_input(key=widget_key(inst, "W_xh_x[1]")).set_value(inst.answer_text("W_xh_x[1]"))
+    at.button(key=next(b.key for b in at.button if b.label == "Check")).click().run()
+    at.switch_page("pages/dashboard.py").run()
+    assert not at.exception
+    table = at.dataframe[1].value
+    assert definition.title in list(table["Exercise"])
+    text = " ".join(m.value for m in at.markdown)
+    assert f"Continue **{definition.title}** where you stopped: 1 of {len(inst.quantities)}" in text

@@ -39,6 +39,7 @@ from ui.progress import current_learner, get_store, record_attempt
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
 PRACTICE_HIDDEN = (2, 3, 4)  # hidden sizes offered for practice: still sane by hand
+EXERCISE_PAGES = {"forward_hello": "pages/forward_exercise.py", "bptt_hello": "pages/bptt_exercise.py"}
 
 STATUS_LOOK = {  # status -> (icon, Streamlit callout)
     "correct": (":material/check_circle:", "success"),
