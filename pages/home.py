@@ -16,10 +16,20 @@ character-level network that reads **"hello"** and:
    $\\partial E/\\partial W_{xh}$, one chain-rule factor at a time.
 3. **See gradients vanish and explode** as sequences get longer, computed from real Jacobian products.
 4. **Train a small character RNN**, watch its loss fall and sample text from it.
-
-Start with the *Forward pass explorer* in the sidebar to meet the network.
+5. **Read short lessons and take concept quizzes**; your progress is kept for the next time you come.
 """
 )
+
+st.subheader("Where to start")
+c1, c2, c3 = st.columns(3)
+c1.page_link("pages/forward_explorer.py", label="Meet the network", icon=":material/visibility:")
+c1.caption("The seeded \"hello\" network and every value of its forward pass.")
+c2.page_link("pages/forward_exercise.py", label="Compute the forward pass", icon=":material/calculate:")
+c2.caption("Step by step, checked as you go, with hints and worked solutions.")
+c3.page_link("pages/lessons.py", label="Read the lessons", icon=":material/menu_book:")
+c3.caption("Short lessons on every topic of the lecture, each with a quiz.")
+
+learner_box()
 
 st.subheader("Notation")
 st.markdown(
@@ -49,5 +59,3 @@ st.caption(
     "Inputs are the text without its last character (h e l l), targets the text without its first (e l l o): "
     "at every step the network predicts the next character."
 )
-
-learner_box()
