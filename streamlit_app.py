@@ -18,6 +18,10 @@ pages = {
         st.Page("pages/bptt_exercise.py", title="Backpropagation through time", icon=":material/undo:",
                 url_path="bptt"),
     ],
+    "Playgrounds": [
+        st.Page("pages/vanishing_gradients.py", title="Vanishing and exploding gradients",
+                icon=":material/trending_down:", url_path="gradients"),
+    ],
     "Learn": [
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="learn"),
         st.Page("pages/quiz.py", title="Concept quiz", icon=":material/quiz:", url_path="concept-quiz"),

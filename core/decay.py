@@ -51,6 +51,7 @@ INITS = ("normal", "orthogonal", "identity")
 NORMS = ("radius", "singular")
 MODELS = ("vanilla", "lstm", "gru")
 LABELS = {"vanilla": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
+IN_TEXT = {"vanilla": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 LIMITS = {"T": (1, 1000), "hidden": (1, 256), "scale": (0.1, 3.0), "input_scale": (0.0, 5.0),
           "gate_bias": (-5.0, 5.0), "clip": (1e-3, 1e3)}
 
@@ -59,8 +60,8 @@ LIMITS = {"T": (1, 1000), "hidden": (1, 256), "scale": (0.1, 3.0), "input_scale"
 class DecayConfig:
     T: int = 100  # sequence length; E_T sits on the last step
     hidden: int = 32  # H, the same for the three cells
-    scale: float = 1.0  # every recurrent matrix is scaled to this spectral radius / largest singular value
-    norm: str = "radius"  # "radius" (largest |eigenvalue|) or "singular" (largest singular value)
+    scale: float = 0.8  # every recurrent matrix is scaled to this largest singular value / spectral radius
+    norm: str = "singular"  # "singular" (largest singular value, what the bound uses) or "radius" (max |eigenvalue|)
     activation: str = "tanh"  # the state non-linearity; LSTM and GRU gates stay sigmoids
     init: str = "normal"  # recurrent matrices: "normal" (scaled Gaussian), "orthogonal" or "identity"
     input_scale: float = 1.0  # standard deviation of each input's contribution to a pre-activation
@@ -769,9 +770,60 @@ def display(log10: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sci(log10: float) -> str:
-    """A number given by its log10 in short scientific form, e.g. 1.3e-7, 2e+45, 10^512.3 or 0."""
+    """A number given by its log10, short: 0.25, 340, 1.3e-7, 2e+45, 10^512.3 beyond float range, or 0."""
     if log10 == -math.inf:
         return "0"
     if abs(log10) > CAP_LOG10:
         return f"10^{log10:.1f}"
-    return f"{10.0 ** log10:.2g}".replace("e-0", "e-").replace("e+0", "e+")
+    x = 10.0 ** log10
+    if -3 <= log10 < 4:
+        return f"{x:.2g}" if x < 100 else f"{x:.0f}"
+    return f"{x:.2g}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
+    """Sentences that read the current picture in words (the page's caption), from the computed curves."""
+    out = []
+    v = curves.get("vanilla")
+    first = v or next(iter(curves.values()))
+    D = min(50, first.T_run - 1)
+    if D < 1:
+        return ["With a single step there is no distance to travel: set T to 2 or more."]
+
+    def ratio(c: CellCurves) -> float:
+        return float(c.grad_log10[min(D, c.T_run - 1)] - c.grad_log10[0])
+
+    def how(r: float) -> str:
+        if r < -6:
+            return "vanishing: below 1e-6"
+        if r > 6:
+            return "exploding: above 1e6"
+        return "neither vanishing nor exploding yet"
+
+    if v is not None:
+        r = ratio(v)
+        size = f"{sci(r)} of" if r <= 0 else f"{sci(r)} times"
+        out.append(f"With σ_max(W_hh) = {v.sigma_max:.2f} and {cfg.activation}, the vanilla RNN's gradient from {D} "
+                   f"steps back is {size} the last step's ({how(r)}).")
+        b = float(v.bound_log10[D]) if v.bound_log10 is not None else None
+        if b is not None:
+            out.append(f"The bound (γ·σ_max)^{D} = ({v.gamma:g}·{v.sigma_max:.2f})^{D} = {sci(b)} sits above the "
+                       f"actual ‖∂h_T/∂h_(T−{D})‖ = {sci(float(v.jac_log10[D]))}"
+                       + (": the activation's derivatives pull the product well under it." if b - v.jac_log10[D] > 2
+                          else "."))
+    others = [(IN_TEXT[m], curves[m]) for m in ("lstm", "gru") if m in curves]
+    if others:
+        parts = [f"the {name} {'keeps' if ratio(c) <= 0 else 'multiplies it by'} {sci(ratio(c))}"
+                 for name, c in others]
+        out.append("Over the same distance " + " and ".join(parts) + ".")
+    clipped = [(IN_TEXT[m], c) for m, c in curves.items() if c.clip_log10 < 0]
+    if clipped:
+        name, c = max(clipped, key=lambda x: x[1].param_grad_log10)
+        out.append(f"Norm clipping at {cfg.clip:g}: the {name}'s whole gradient has norm {sci(c.param_grad_log10)}, "
+                   f"so every gradient is multiplied by {sci(c.clip_log10)}. The update stays finite, but near and "
+                   "far steps keep the same proportions: clipping fixes the size, not the balance.")
+    for m, c in curves.items():
+        if c.overflow_step is not None:
+            out.append(f"The {IN_TEXT[m]}'s hidden state passed {STATE_CAP:.0e} at step {c.overflow_step}, so its "
+                       f"curves stop at T = {c.T_run}: the forward pass itself exploded.")
+    return out

@@ -117,7 +117,7 @@ def test_sigmoid_bound_uses_a_quarter():
 
 
 def test_extreme_settings_give_finite_numbers_and_flags():
-    cfg = decay.DecayConfig(T=1000, hidden=32, activation="relu", scale=3.0, input_scale=5.0)
+    cfg = decay.DecayConfig(T=1000, hidden=32, activation="relu", scale=3.0, norm="radius", input_scale=5.0)
     curves = decay.decay_curves(cfg)
     v = curves["vanilla"]
     assert v.overflow_step is not None and v.T_run == v.overflow_step - 1, "the exploding forward pass is flagged"

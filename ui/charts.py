@@ -1,0 +1,129 @@
+"""Altair charts of the playground screens, compiled once and refilled with data on every rerun.
+
+Each chart is written with Altair against named datasets. Altair's compile-and-validate step costs about
+20 ms per chart, too much to repeat on every slider move, so `show` compiles each chart once per server
+process (st.cache_resource) and only puts the new data frames into a copy of the compiled Vega-Lite spec.
+"""
+from __future__ import annotations
+
+import copy
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+VANISH, EXPLODE = 1e-6, 1e6  # the shaded thresholds
+
+SERIES = ["gradient ‖∂E_T/∂s_k‖", "spectral norm ‖∂s_T/∂s_k‖₂", "bound (γ·σ_max)^(T−k)",
+          "gradient after norm clipping"]
+SERIES_COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c"]
+MODEL_NAMES = ["Vanilla RNN", "LSTM", "GRU"]
+MODEL_COLORS = ["#d62728", "#1f77b4", "#2ca02c"]
+
+
+def _regions(y_title: str) -> list[alt.Chart]:
+    """Shaded vanishing and exploding bands (data "regions": y, y2, region, label) spanning the full width."""
+    base = alt.Chart(alt.Data(name="regions"))
+    bands = []
+    for region, color in (("vanishing", "#9ecae1"), ("exploding", "#fcbba1")):
+        bands.append(base.mark_rect(opacity=0.35).encode(
+            y=alt.Y("y:Q", scale=alt.Scale(type="log"), title=y_title),
+            y2="y2:Q",
+            color=alt.value(color),
+            tooltip=[alt.Tooltip("label:N", title="region")],
+        ).transform_filter(alt.datum.region == region))
+    return bands
+
+
+def _decay_chart() -> alt.LayerChart:
+    curves = alt.Chart(alt.Data(name="curves"))
+    color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_COLORS),
+                      legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260))
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [6, 2], [3, 3], [1, 3]]),
+                          legend=None)
+    tips = [alt.Tooltip("series:N"), alt.Tooltip("k:Q", title="k"), alt.Tooltip("distance:Q", title="T − k"),
+            alt.Tooltip("shown:N", title="value"), alt.Tooltip("note:N", title="note")]
+    lines = curves.mark_line(strokeWidth=2).encode(
+        x=alt.X("distance:Q", title="distance T − k (steps back from the loss)"),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, strokeDash=dash, tooltip=tips)
+    capped = curves.mark_point(shape="triangle-up", size=50, filled=True).encode(
+        x="distance:Q", y="value:Q", color=color, tooltip=tips).transform_filter(alt.datum.note != "")
+    return alt.layer(*_regions("norm (log scale)"), lines, capped).properties(height=320)
+
+
+def _first_chart() -> alt.LayerChart:
+    pts = alt.Chart(alt.Data(name="first"))
+    color = alt.Color("model:N", scale=alt.Scale(domain=MODEL_NAMES, range=MODEL_COLORS),
+                      legend=alt.Legend(orient="bottom", title=None))
+    tips = [alt.Tooltip("model:N"), alt.Tooltip("L:Q", title="sequence length"),
+            alt.Tooltip("shown:N", title="‖∂E_L/∂s_1‖"), alt.Tooltip("note:N", title="note")]
+    line = pts.mark_line(point=True).encode(
+        x=alt.X("L:Q", title="sequence length L (the loss sits on step L)"),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, tooltip=tips)
+    return alt.layer(*_regions("gradient reaching step 1 (log scale)"), line).properties(height=300)
+
+
+def _activation_chart() -> alt.Chart:
+    data = alt.Chart(alt.Data(name="curves"))
+    return data.mark_line(strokeWidth=2).encode(
+        x=alt.X("x:Q", title="z"), y=alt.Y("y:Q", title=None),
+        color=alt.Color("curve:N", legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=240)),
+        strokeDash=alt.StrokeDash("kind:N", legend=None),
+        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("x:Q", format=".2f", title="z"),
+                 alt.Tooltip("y:Q", format=".4f", title="value")],
+    ).properties(height=300)
+
+
+def _product_chart() -> alt.Chart:
+    data = alt.Chart(alt.Data(name="bounds"))
+    return data.mark_line(point=True).encode(
+        x=alt.X("n:Q", title="number of steps n"),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="largest possible product of n derivatives"),
+        color=alt.Color("activation:N", legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("n:Q"), alt.Tooltip("shown:N", title="bound")],
+    ).properties(height=260)
+
+
+def _loss_chart() -> alt.Chart:
+    data = alt.Chart(alt.Data(name="loss"))
+    return data.mark_line().encode(
+        x=alt.X("iteration:Q", title="iteration"), y=alt.Y("loss:Q", title="loss per character (nats)"),
+        color=alt.Color("curve:N", legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("loss:Q", format=".4f")],
+    ).properties(height=260)
+
+
+def _prob_chart() -> alt.Chart:
+    data = alt.Chart(alt.Data(name="probs"))
+    return data.mark_line().encode(
+        x=alt.X("iteration:Q", title="iteration"),
+        y=alt.Y("p:Q", title="p(next character | context)", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("character:N", legend=alt.Legend(orient="bottom", title="next character")),
+        tooltip=[alt.Tooltip("character:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("p:Q", format=".3f")],
+    ).properties(height=260)
+
+
+BUILDERS = {"decay": _decay_chart, "first": _first_chart, "activation": _activation_chart,
+            "products": _product_chart, "loss": _loss_chart, "probs": _prob_chart}
+
+
+@st.cache_resource(show_spinner=False)
+def _compiled(name: str) -> dict:
+    return BUILDERS[name]().to_dict()
+
+
+def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None, key: str | None = None) -> None:
+    """Draw chart `name` with these data frames (one per named dataset it reads)."""
+    spec = copy.deepcopy(_compiled(name))
+    spec["datasets"] = dict(datasets)
+    spec.setdefault("config", {})["background"] = "transparent"
+    if title:
+        spec["title"] = title
+    st.vega_lite_chart(spec=spec, width="stretch", key=key)
+
+
+def regions(lo: float, hi: float) -> pd.DataFrame:
+    """The two shaded bands from the chart's lowest value to 1e-6 and from 1e6 to its highest."""
+    lo, hi = min(lo, VANISH / 100), max(hi, EXPLODE * 100)
+    return pd.DataFrame({"y": [lo, EXPLODE], "y2": [VANISH, hi], "region": ["vanishing", "exploding"],
+                         "label": ["vanishing: below 1e-6", "exploding: above 1e6"]})
