@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.checking import DEFAULT_TOLERANCE, Tolerance
+from core.errors import ContentError as BaseContentError
+from core.errors import display_path as _display
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -44,27 +46,12 @@ _QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "f
 _PAGE_CALL = re.compile(r"""st\.Page\(\s*["'](pages/[^"']+\.py)["']""")
 
 
-class ContentError(Exception):
-    """A problem in a content file: which file, which question (if any), what is wrong."""
+class ContentError(BaseContentError):
+    """A problem in a lesson or quiz file: which file, which question (if any), what is wrong."""
 
     def __init__(self, file: Path | str, problem: str, question: str | None = None):
-        self.file = _display(file)
         self.question = question
-        self.problem = problem
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.file}: question '{self.question}'" if self.question else self.file
-        return f"{where}: {self.problem}"
-
-
-def _display(path: Path | str) -> str:
-    """A path relative to the repository when it is inside it (shorter messages), else as given."""
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(p)
+        super().__init__(file, problem, f"question '{question}'" if question else None)
 
 
 @dataclass(frozen=True)

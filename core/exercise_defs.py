@@ -47,6 +47,8 @@ from pathlib import Path
 import numpy as np
 
 from core.checking import DEFAULT_TOLERANCE, Tolerance
+from core.errors import ContentError as BaseContentError
+from core.errors import display_path as _display
 from core.exercise_rules import Rule, known_templates, rule_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,25 +78,12 @@ _OVER = re.compile(rf"^\s*([tk])\s*=\s*({_INT})\s*\.\.\s*({_INT})\s*$")
 _WHEN = re.compile(rf"^\s*([tk])\s*(>=|<=|==|!=|>|<)\s*({_INT})\s*$")
 
 
-class ContentError(ValueError):
+class ContentError(BaseContentError):
     """A problem in an exercise file: which file, which key, what is wrong."""
 
     def __init__(self, file: Path | str, key: str, problem: str):
-        self.file = _display(file)
         self.key = key
-        self.problem = problem
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.problem}"
-
-
-def _display(path: Path | str) -> str:
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(p)
+        super().__init__(file, problem, key)
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,11 @@ from core.answers import parse_answer
 from core.gradcheck import relative_error
 from core.lecture_notation import lecture_label
 from ui import exercise as ex
-from ui.progress import learner_caption
 
 DEFINITION = ex.definitions()["bptt_hello"]
 
 st.title("Backpropagation through time")
-st.markdown(DEFINITION.summary)
-learner_caption()
-seed, hidden = ex.choose_variant(DEFINITION)
-ex.variant_controls(DEFINITION, seed, hidden)
-inst = ex.instance(DEFINITION.id, seed, hidden)
-grouped = ex.groups(inst)
+inst, grouped = ex.exercise_header(DEFINITION)
 
 with st.expander("The two notations of the lecture, side by side", expanded=False):
     st.markdown(
@@ -59,7 +53,7 @@ grads = {"dW_hy": "W_hy", "dW_hh": "W_hh", "dW_xh": "W_xh"}
 answered = {qid: work.answers.get(qid, "") for qid in grads if qid in work.feedback}
 if answered:
     st.subheader("Your gradients against finite differences")
-    numeric = ex.numerical_grads(DEFINITION.id, seed, hidden)
+    numeric = ex.numerical_grads(DEFINITION.id, inst.seed, inst.hidden)
     rows = []
     for qid, name in grads.items():
         if qid not in answered:

@@ -2,17 +2,11 @@
 import streamlit as st
 
 from ui import exercise as ex
-from ui.progress import learner_caption
 
 DEFINITION = ex.definitions()["forward_hello"]
 
 st.title("Forward pass: hello")
-st.markdown(DEFINITION.summary)
-learner_caption()
-seed, hidden = ex.choose_variant(DEFINITION)
-ex.variant_controls(DEFINITION, seed, hidden)
-inst = ex.instance(DEFINITION.id, seed, hidden)
-grouped = ex.groups(inst)
+inst, grouped = ex.exercise_header(DEFINITION)
 
 choice = ex.group_picker(inst, grouped, key="forward_group", horizontal=True)
 title, quantities = grouped[choice]

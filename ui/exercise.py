@@ -34,7 +34,7 @@ from core.exercise import (
 from core.exercise_defs import MAX_HIDDEN
 from core.formatting import bmatrix
 from core.store import StoreError
-from ui.progress import current_learner, get_store, record_attempt
+from ui.progress import current_learner, get_store, learner_caption, record_attempt
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
@@ -164,6 +164,16 @@ def variant_controls(definition: Definition, seed: int, hidden: int) -> None:
     if not is_textbook:
         c3.button("Back to the textbook network", key=f"to_textbook::{definition.id}", on_click=_set_variant,
                   args=textbook(definition), width="stretch")
+
+
+def exercise_header(definition: Definition) -> tuple[Instance, list[tuple[str, list]]]:
+    """What both exercise screens show under their title: the task, the learner, the variant and its controls."""
+    st.markdown(definition.summary)
+    learner_caption()
+    seed, hidden = choose_variant(definition)
+    variant_controls(definition, seed, hidden)
+    inst = instance(definition.id, seed, hidden)
+    return inst, groups(inst)
 
 
 # ---------------------------------------------------------------------------------------------------------
