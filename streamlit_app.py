@@ -21,6 +21,7 @@ pages = {
     "Playgrounds": [
         st.Page("pages/vanishing_gradients.py", title="Vanishing and exploding gradients",
                 icon=":material/trending_down:", url_path="gradients"),
+        st.Page("pages/train_rnn.py", title="Train and sample", icon=":material/model_training:", url_path="train"),
     ],
     "Learn": [
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="learn"),

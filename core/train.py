@@ -147,3 +147,18 @@ def sample(params: Params, vocab: Vocab, start: str, n: int, rng: np.random.Gene
         h = f(params.W_xh[:, i] + params.W_hh @ h + params.b_h)
         y = params.W_hy @ h + params.b_y
     return "".join(out)
+
+
+def train_recording(state: TrainState, iterations: int, context: str) -> list[tuple[int, np.ndarray]]:
+    """Train `iterations` steps; after each, record (iteration, p(next character | context)) as (V,) arrays.
+
+    The training screen draws these as a table and a chart: for "hello" and the context "hell", the row
+    of "o" climbing towards 1 is the network learning what the lecture says it should.
+    """
+    state.vocab.encode(context)  # a clear KeyError now, not after the training
+    history = []
+    for _ in range(iterations):
+        train_step(state)
+        history.append((state.iteration, next_char_probs(state.params, state.vocab, context,
+                                                         state.config.activation)))
+    return history
