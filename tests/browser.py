@@ -72,4 +72,11 @@ def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
     )
+    # Elements still loading show skeletons; charts are drawn by vega-embed after their data arrives.
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stSkeleton"]') &&
+                 document.querySelectorAll('[data-testid="stVegaLiteChart"]').length <=
+                 document.querySelectorAll('.vega-embed').length""",
+        timeout=timeout_ms,
+    )
     page.wait_for_timeout(300)
