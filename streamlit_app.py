@@ -21,6 +21,8 @@ pages = {
     "Playgrounds": [
         st.Page("pages/vanishing_gradients.py", title="Vanishing and exploding gradients",
                 icon=":material/trending_down:", url_path="gradients"),
+        st.Page("pages/activations.py", title="Activations and their derivatives", icon=":material/show_chart:",
+                url_path="activation-functions"),
         st.Page("pages/train_rnn.py", title="Train and sample", icon=":material/model_training:", url_path="train"),
     ],
     "Learn": [

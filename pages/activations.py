@@ -1,0 +1,128 @@
+"""Activations: tanh, sigmoid and ReLU with their derivatives, the lecture's tanh' slip, and why 1 vs 1/4 matters."""
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import activation_maths as am
+from core.answers import FORMAT_HELP
+from core.decay import sci
+from ui.charts import show
+from ui.progress import learner_caption, record_attempt
+
+KEEP = "session"
+EXERCISE = "act_exercise"  # session key: {"seed", "answer", "check", "attempts"}
+EXERCISE_ID = "activations_tanh_prime"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def curves(half_width: float, names: tuple[str, ...], lecture: bool) -> pd.DataFrame:
+    z = np.linspace(-half_width, half_width, 201)
+    df = pd.DataFrame(am.curve_table(z, names))
+    if lecture:  # the transcript's "1 - x^2" read with x = z
+        df = pd.concat([df, pd.DataFrame({"x": z, "y": 1 - z * z, "curve": "1 − z² (lecture, x read as z)",
+                                          "kind": "lecture"})], ignore_index=True)
+    return df
+
+
+st.title("Activations and their derivatives")
+st.markdown(
+    "Every step of backpropagation through time multiplies by $f'(z_t)$, so the activation's derivative decides "
+    "how much gradient survives each step. Here are the three you meet most, side by side."
+)
+
+c1, c2, c3 = st.columns([2, 1, 1])
+names = c1.pills("Show", list(am.SHOWN), selection_mode="multi", default=list(am.SHOWN), key="act_names",
+                 persist_state=KEEP, format_func={"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU"}.get)
+half = c2.slider("z from −a to a, a =", 1.0, 10.0, 4.0, step=0.5, key="act_range", persist_state=KEEP)
+lecture = c3.toggle("Add the lecture's 1 − z²", value=True, key="act_lecture", persist_state=KEEP)
+if names:
+    show("activation", {"curves": curves(float(half), tuple(n for n in am.SHOWN if n in names), lecture)},
+         key="act_chart")
+else:
+    st.caption("Pick at least one activation to draw.")
+st.markdown(
+    "- **tanh** is zero-centred with slope at most **1** (at z = 0); **sigmoid** squashes to (0, 1) with slope "
+    "at most **1/4**; **ReLU** passes positive inputs unchanged (slope 1) and blocks negative ones (slope 0).\n"
+    "- Both tanh′ and σ′ fall towards 0 for large |z|: a saturated unit passes almost no gradient back."
+)
+
+st.subheader("tanh′(z) = 1 − tanh²(z), not 1 − z²")
+st.markdown(
+    "The lecture says the derivative of tanh is *1 − x²*. That is right when **x is the output** "
+    "$h = \\tanh(z)$: $\\frac{d}{dz}\\tanh z = 1 - \\tanh^2 z = 1 - h^2$, which is why BPTT code writes "
+    "`(1 - h * h) * dh`. Read with x as the **input**, it is wrong, and badly so away from 0."
+)
+z = st.slider("z", -3.0, 3.0, 2.0, step=0.05, key="act_z", persist_state=KEEP)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("h = tanh(z)", f"{math.tanh(z):.4f}")
+m2.metric("1 − h² (correct)", f"{am.tanh_prime(z):.4f}")
+m3.metric("1 − z² (input read as x)", f"{am.lecture_literal(z):.4f}")
+m4.metric("difference", f"{am.lecture_literal(z) - am.tanh_prime(z):+.4f}")
+if abs(z) > 1:
+    st.warning(f"At z = {z:g}, 1 − z² = {am.lecture_literal(z):.2f} is negative, but tanh only ever increases: its "
+               "slope cannot be negative.", icon=":material/report:")
+elif abs(z) < 0.3:
+    st.caption("Near 0, tanh(z) ≈ z, so the two formulas almost agree: the slip only shows further out.")
+
+st.subheader("Why a bound of 1 versus 1/4 matters")
+st.markdown(
+    "Backpropagating over n steps multiplies n Jacobians $\\operatorname{diag}(f'(z_j))\\,W_{hh}$, so "
+    "$\\|\\partial h_T/\\partial h_{T-n}\\| \\le (\\gamma\\,\\sigma_{max}(W_{hh}))^n$ with $\\gamma = \\sup|f'|$. "
+    "The activation's bound is raised to the n-th power."
+)
+b1, b2 = st.columns(2)
+sigma = b1.slider("σ_max(W_hh)", 0.1, 5.0, 1.0, step=0.05, key="act_sigma", persist_state=KEEP)
+n_max = b2.slider("Steps n", 5, 200, 50, key="act_n", persist_state=KEEP)
+n = np.arange(0, n_max + 1)
+rows = []
+for name in am.SHOWN:
+    lg = am.product_bound_log10(am.GAMMA[name], sigma, n)
+    rows.append(pd.DataFrame({"n": n, "activation": f"{name} (γ = {am.GAMMA[name]:g})",
+                              "value": 10.0 ** np.clip(lg, -300, 300), "shown": [sci(x) for x in lg]}))
+show("products", {"bounds": pd.concat(rows, ignore_index=True)}, key="act_products")
+lines = []
+for name in ("tanh", "sigmoid"):
+    k = am.steps_to_vanish(am.GAMMA[name], sigma)
+    g = am.GAMMA[name] * sigma
+    if k is None:
+        lines.append(f"**{name}**: γ·σ_max = {g:.2f} ≥ 1, so the bound never forces the gradient to vanish "
+                     "(it may still vanish, or explode).")
+    else:
+        lines.append(f"**{name}**: γ·σ_max = {g:.2f}, so after **{k} steps** the gradient is guaranteed to be below "
+                     "1e-6 of where it started.")
+st.markdown("\n".join(f"- {x}" for x in lines))
+st.caption("For sigmoid to escape the guarantee, σ_max(W_hh) must exceed 4; tanh only needs more than 1. "
+           "ReLU's bound is 1 too, but its zero slope for negative inputs cuts units out of the product entirely.")
+
+st.subheader("Exercise: compute tanh′(z)")
+work = st.session_state.setdefault(EXERCISE, {"seed": 0, "check": None, "answer": "", "attempts": 0})
+z_ex = am.exercise_z(work["seed"])
+st.markdown(f"For **z = {z_ex:g}**, compute $\\tanh'(z)$ to at least three significant digits.")
+with st.form("act_form", border=True):
+    answer = st.text_input("tanh′(z) =", key="act_answer", placeholder="e.g. 0.4200")
+    submitted = st.form_submit_button("Check", type="primary")
+if submitted:
+    check = am.check_tanh_prime(answer, z_ex)
+    work.update(check=check, answer=answer)
+    if check.status != "invalid":
+        work["attempts"] += 1
+        record_attempt(EXERCISE_ID, "tanh_prime", answer, check.status, check.credit, variant_seed=work["seed"],
+                       diagnosis=check.slip, lesson="tanh")
+check = work["check"]
+if check is not None:
+    look = {"correct": st.success, "close": st.warning, "mistake": st.error, "wrong": st.error,
+            "invalid": st.warning}[check.status]
+    look(check.message)
+    if check.read_as:
+        st.caption(f"Read as: {check.read_as}")
+n1, n2 = st.columns([1, 3])
+if n1.button("New z", key="act_new", icon=":material/autorenew:"):
+    work.update(seed=work["seed"] + 1, check=None, answer="", attempts=0)
+    st.rerun()
+with n2.expander("Hint"):
+    st.markdown("First compute h = tanh(z) (in radians), then 1 − h². The lecture's '1 − x²' uses x = h.")
+with st.expander("How to type an answer"):
+    st.markdown(FORMAT_HELP)
+learner_caption()
