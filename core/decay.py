@@ -45,7 +45,7 @@ STATE_CAP = 1e100  # a forward state beyond this has exploded; the run stops the
 EXACT_DIM = 8  # state sizes up to this get the exact spectral norm (the tracked rows are the identity)
 WINDOW = 64  # steps over which the spectral block is wide, and the longest anchor window
 KEEP = 3  # rows of the spectral block kept after WINDOW steps
-LENGTHS = 16  # sequence lengths at which the gradient reaching step 1 is measured
+LENGTHS = 12  # sequence lengths at which the gradient reaching step 1 is measured
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}  # sup |f'|; ReLU' is 0 or 1
 INITS = ("normal", "orthogonal", "identity")
 NORMS = ("radius", "singular")
@@ -541,7 +541,7 @@ class SweepResult:
 
 
 def lengths_for(T: int) -> np.ndarray:
-    """Sequence lengths at which the first-step gradient is measured: up to 16, spread geometrically.
+    """Sequence lengths at which the first-step gradient is measured: up to LENGTHS, spread geometrically.
 
     Each length L < T is one more row in the backward sweep from step L down, so fewer, geometrically
     spaced lengths keep the block narrow where it is long-lived."""
