@@ -23,21 +23,25 @@ SHOWN = ("tanh", "sigmoid", "relu")
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # sup |f'(z)|
 
 
+LABELS = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
+DERIVATIVE_NAMES = {"tanh": "tanh′(z) = 1 − tanh²(z)", "sigmoid": "σ′(z) = σ(z)(1 − σ(z))", "relu": "ReLU′(z): 0 or 1"}
+
+
 def curve_table(z: np.ndarray, names=SHOWN) -> dict[str, np.ndarray]:
-    """Columns x, y, curve, kind of f(z) and f'(z) for each named activation, ready for a chart."""
-    xs, ys, curves, kinds = [], [], [], []
+    """Columns x, y, curve, kind ("function" or "derivative") and activation of f(z) and f'(z), for charts."""
+    xs, ys, curves, kinds, acts = [], [], [], [], []
     for name in names:
         act = ACTIVATIONS[name]
         a = act.f(z)  # (n,)
         d = act.df(z, a)  # (n,) computed from the output where that is the formula (tanh: 1 - a^2)
-        label = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}[name]
-        for values, curve, kind in ((a, f"{label}(z)", "function"), (d, f"{label}′(z)", "derivative")):
+        for values, curve, kind in ((a, f"{LABELS[name]}(z)", "function"), (d, DERIVATIVE_NAMES[name], "derivative")):
             xs.append(z)
             ys.append(values)
             curves.append(np.full(len(z), curve))
             kinds.append(np.full(len(z), kind))
+            acts.append(np.full(len(z), {"relu": "ReLU"}.get(name, name)))
     return {"x": np.concatenate(xs), "y": np.concatenate(ys), "curve": np.concatenate(curves),
-            "kind": np.concatenate(kinds)}
+            "kind": np.concatenate(kinds), "activation": np.concatenate(acts)}
 
 
 def tanh_prime(z: float) -> float:

@@ -21,8 +21,9 @@ def curves(half_width: float, names: tuple[str, ...], lecture: bool) -> pd.DataF
     z = np.linspace(-half_width, half_width, 201)
     df = pd.DataFrame(am.curve_table(z, names))
     if lecture:  # the transcript's "1 - x^2" read with x = z
-        df = pd.concat([df, pd.DataFrame({"x": z, "y": 1 - z * z, "curve": "1 − z² (lecture, x read as z)",
-                                          "kind": "lecture"})], ignore_index=True)
+        name = "1 − z² (the lecture, x read as z)"
+        df = pd.concat([df, pd.DataFrame({"x": z, "y": 1 - z * z, "curve": name, "kind": "lecture",
+                                          "activation": name})], ignore_index=True)
     return df
 
 
@@ -37,9 +38,14 @@ names = c1.pills("Show", list(am.SHOWN), selection_mode="multi", default=list(am
                  persist_state=KEEP, format_func={"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU"}.get)
 half = c2.slider("z from −a to a, a =", 1.0, 10.0, 4.0, step=0.5, key="act_range", persist_state=KEEP)
 lecture = c3.toggle("Add the lecture's 1 − z²", value=True, key="act_lecture", persist_state=KEEP)
-if names:
-    show("activation", {"curves": curves(float(half), tuple(n for n in am.SHOWN if n in names), lecture)},
-         key="act_chart")
+if names or lecture:
+    data = curves(float(half), tuple(n for n in am.SHOWN if n in names), lecture)
+    left, right = st.columns(2)
+    with left:
+        show("functions", {"curves": data}, title="f(z)", key="act_functions")
+    with right:
+        show("derivatives", {"curves": data}, title="f′(z): tanh′ = 1 − tanh², σ′ = σ(1 − σ), ReLU′ = 0 or 1",
+             key="act_derivatives")
 else:
     st.caption("Pick at least one activation to draw.")
 st.markdown(
@@ -77,10 +83,10 @@ sigma = b1.slider("σ_max(W_hh)", 0.1, 5.0, 1.0, step=0.05, key="act_sigma", per
 n_max = b2.slider("Steps n", 5, 200, 50, key="act_n", persist_state=KEEP)
 n = np.arange(0, n_max + 1)
 rows = []
-for name in am.SHOWN:
-    lg = am.product_bound_log10(am.GAMMA[name], sigma, n)
-    rows.append(pd.DataFrame({"n": n, "activation": f"{name} (γ = {am.GAMMA[name]:g})",
-                              "value": 10.0 ** np.clip(lg, -300, 300), "shown": [sci(x) for x in lg]}))
+for label, gamma in (("tanh and ReLU (γ = 1)", 1.0), ("sigmoid (γ = 1/4)", 0.25)):
+    lg = am.product_bound_log10(gamma, sigma, n)
+    rows.append(pd.DataFrame({"n": n, "activation": label, "value": 10.0 ** np.clip(lg, -300, 300),
+                              "shown": [sci(x) for x in lg]}))
 show("products", {"bounds": pd.concat(rows, ignore_index=True)}, key="act_products")
 lines = []
 for name in ("tanh", "sigmoid"):

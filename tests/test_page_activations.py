@@ -29,8 +29,8 @@ def test_default_view_plots_three_activations_and_the_lecture_formula(app):
     at = app(PAGE)
     assert not at.exception
     curves = data(at, "curves")
-    assert set(curves.curve) == {"tanh(z)", "tanh′(z)", "σ(z)", "σ′(z)", "ReLU(z)", "ReLU′(z)",
-                                 "1 − z² (lecture, x read as z)"}
+    assert set(curves.curve) == {"tanh(z)", "tanh′(z) = 1 − tanh²(z)", "σ(z)", "σ′(z) = σ(z)(1 − σ(z))", "ReLU(z)",
+                                 "ReLU′(z): 0 or 1", "1 − z² (the lecture, x read as z)"}
     assert curves.x.min() == -4 and curves.x.max() == 4
     assert metric(at, "1 − h² (correct)") == f"{am.tanh_prime(2.0):.4f}"
     assert metric(at, "1 − z² (input read as x)") == "-3.0000"
@@ -43,7 +43,7 @@ def test_controls_change_the_chart_and_the_numbers(app):
     at.slider(key="act_range").set_value(2.0)
     at.toggle(key="act_lecture").set_value(False).run()
     curves = data(at, "curves")
-    assert set(curves.curve) == {"tanh(z)", "tanh′(z)"} and curves.x.max() == 2
+    assert set(curves.curve) == {"tanh(z)", "tanh′(z) = 1 − tanh²(z)"} and curves.x.max() == 2
     at.slider(key="act_z").set_value(0.1).run()
     assert metric(at, "h = tanh(z)") == f"{math.tanh(0.1):.4f}"
     assert not at.warning and any("almost agree" in c.value for c in at.caption)
@@ -53,6 +53,7 @@ def test_bound_chart_and_sentences_follow_sigma(app):
     at = app(PAGE)
     bounds = data(at, "bounds")
     sig = bounds[bounds.activation.str.startswith("sigmoid")].set_index("n").value
+    assert set(bounds.activation) == {"tanh and ReLU (γ = 1)", "sigmoid (γ = 1/4)"}
     assert math.isclose(sig[10], 0.25 ** 10, rel_tol=1e-12)
     text = " ".join(m.value for m in at.markdown)
     assert "after **10 steps**" in text and "never forces" in text  # sigmoid vanishes; tanh with sigma 1 need not

@@ -38,13 +38,13 @@ def _regions(y_title: str) -> list[alt.Chart]:
 def _decay_chart() -> alt.LayerChart:
     curves = alt.Chart(alt.Data(name="curves"))
     color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_COLORS),
-                      legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260))
+                      legend=alt.Legend(orient="bottom", columns=1, title=None, labelLimit=260))
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [6, 2], [3, 3], [1, 3]]),
                           legend=None)
     tips = [alt.Tooltip("series:N"), alt.Tooltip("k:Q", title="k"), alt.Tooltip("distance:Q", title="T − k"),
             alt.Tooltip("shown:N", title="value"), alt.Tooltip("note:N", title="note")]
     lines = curves.mark_line(strokeWidth=2).encode(
-        x=alt.X("distance:Q", title="distance T − k (steps back from the loss)"),
+        x=alt.X("distance:Q", title="T − k (steps back from the loss)"),
         y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, strokeDash=dash, tooltip=tips)
     capped = curves.mark_point(shape="triangle-up", size=50, filled=True).encode(
         x="distance:Q", y="value:Q", color=color, tooltip=tips).transform_filter(alt.datum.note != "")
@@ -63,22 +63,32 @@ def _first_chart() -> alt.LayerChart:
     return alt.layer(*_regions("gradient reaching step 1 (log scale)"), line).properties(height=300)
 
 
-def _activation_chart() -> alt.Chart:
+ACT_DOMAIN = ["tanh", "sigmoid", "ReLU", "1 − z² (the lecture, x read as z)"]
+ACT_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+
+
+def _activation_chart(kind: str) -> alt.Chart:
+    """f(z) or f'(z) of the chosen activations (data "curves": x, y, curve, kind, activation)."""
     data = alt.Chart(alt.Data(name="curves"))
-    return data.mark_line(strokeWidth=2).encode(
-        x=alt.X("x:Q", title="z"), y=alt.Y("y:Q", title=None),
-        color=alt.Color("curve:N", legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=240)),
-        strokeDash=alt.StrokeDash("kind:N", legend=None),
+    y = (alt.Y("y:Q", title="f′(z)", scale=alt.Scale(domain=[-1.05, 1.15])) if kind == "derivative"
+         else alt.Y("y:Q", title="f(z)"))
+    return data.mark_line(strokeWidth=2, clip=True).encode(
+        x=alt.X("x:Q", title="z"), y=y,
+        color=alt.Color("activation:N", scale=alt.Scale(domain=ACT_DOMAIN, range=ACT_COLORS),
+                        legend=alt.Legend(orient="bottom", title=None, labelLimit=260)),
+        strokeDash=alt.condition(alt.datum.kind == "lecture", alt.value([6, 3]), alt.value([1, 0])),
+        detail="curve:N",
         tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("x:Q", format=".2f", title="z"),
                  alt.Tooltip("y:Q", format=".4f", title="value")],
-    ).properties(height=300)
+    ).transform_filter(alt.datum.kind == kind if kind == "function"
+                       else (alt.datum.kind == "derivative") | (alt.datum.kind == "lecture")).properties(height=280)
 
 
 def _product_chart() -> alt.Chart:
     data = alt.Chart(alt.Data(name="bounds"))
     return data.mark_line(point=True).encode(
         x=alt.X("n:Q", title="number of steps n"),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="largest possible product of n derivatives"),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="bound on the product (log scale)"),
         color=alt.Color("activation:N", legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("n:Q"), alt.Tooltip("shown:N", title="bound")],
     ).properties(height=260)
@@ -103,7 +113,8 @@ def _prob_chart() -> alt.Chart:
     ).properties(height=260)
 
 
-BUILDERS = {"decay": _decay_chart, "first": _first_chart, "activation": _activation_chart,
+BUILDERS = {"decay": _decay_chart, "first": _first_chart,
+            "functions": lambda: _activation_chart("function"), "derivatives": lambda: _activation_chart("derivative"),
             "products": _product_chart, "loss": _loss_chart, "probs": _prob_chart}
 
 
