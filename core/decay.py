@@ -790,8 +790,10 @@ def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
     if D < 1:
         return ["With a single step there is no distance to travel: set T to 2 or more."]
 
-    def ratio(c: CellCurves) -> float:
-        return float(c.grad_log10[min(D, c.T_run - 1)] - c.grad_log10[0])
+    def ratio(c: CellCurves) -> float | None:
+        """log10 of ||dE_T/ds_(T-D)|| / ||dE_T/ds_T||, or None when the loss sends back nothing at all."""
+        last = float(c.grad_log10[0])
+        return None if last == -math.inf else float(c.grad_log10[min(D, c.T_run - 1)]) - last
 
     def how(r: float) -> str:
         if r < -6:
@@ -800,22 +802,33 @@ def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
             return "exploding: above 1e6"
         return "neither vanishing nor exploding yet"
 
+    def share(r: float) -> str:
+        return f"{sci(r)} of" if r <= 0 else f"{sci(r)} times"
+
+    silent = [IN_TEXT[m] for m, c in curves.items() if ratio(c) is None]
     if v is not None:
         r = ratio(v)
-        size = f"{sci(r)} of" if r <= 0 else f"{sci(r)} times"
-        out.append(f"With σ_max(W_hh) = {v.sigma_max:.2f} and {cfg.activation}, the vanilla RNN's gradient from {D} "
-                   f"steps back is {size} the last step's ({how(r)}).")
+        if r is not None:
+            out.append(f"With σ_max(W_hh) = {v.sigma_max:.2f} and {cfg.activation}, the vanilla RNN's gradient from "
+                       f"{D} steps back is {share(r)} the last step's ({how(r)}).")
         b = float(v.bound_log10[D]) if v.bound_log10 is not None else None
         if b is not None:
-            out.append(f"The bound (γ·σ_max)^{D} = ({v.gamma:g}·{v.sigma_max:.2f})^{D} = {sci(b)} sits above the "
-                       f"actual ‖∂h_T/∂h_(T−{D})‖ = {sci(float(v.jac_log10[D]))}"
-                       + (": the activation's derivatives pull the product well under it." if b - v.jac_log10[D] > 2
-                          else "."))
-    others = [(IN_TEXT[m], curves[m]) for m in ("lstm", "gru") if m in curves]
-    if others:
-        parts = [f"the {name} {'keeps' if ratio(c) <= 0 else 'multiplies it by'} {sci(ratio(c))}"
-                 for name, c in others]
+            gap = b - float(v.jac_log10[D])
+            out.append(f"The bound (γ·σ_max)^{D} = ({v.gamma:g}·{v.sigma_max:.2f})^{D} = {sci(b)} "
+                       + ("equals" if gap < 1e-6 else "sits above")
+                       + f" the actual ‖∂h_T/∂h_(T−{D})‖ = {sci(float(v.jac_log10[D]))}"
+                       + (": the activation's derivatives pull the product well under it." if gap > 2 else "."))
+    others = [(IN_TEXT[m], ratio(curves[m])) for m in ("lstm", "gru") if m in curves]
+    others = [(name, r) for name, r in others if r is not None]
+    if others and v is not None and ratio(v) is not None:
+        parts = [f"the {name} {'keeps' if r <= 0 else 'multiplies it by'} {sci(r)}" for name, r in others]
         out.append("Over the same distance " + " and ".join(parts) + ".")
+    elif others:
+        parts = [f"the {name}'s gradient is {share(r)} the last step's" for name, r in others]
+        out.append(f"From {D} steps back, " + " and ".join(parts) + ".")
+    if silent:
+        out.append(f"For the {' and the '.join(silent)} the loss sends back nothing: its softmax is saturated and "
+                   "predicts the target with probability 1, so ∂E_T/∂h_T = 0 exactly.")
     clipped = [(IN_TEXT[m], c) for m, c in curves.items() if c.clip_log10 < 0]
     if clipped:
         name, c = max(clipped, key=lambda x: x[1].param_grad_log10)

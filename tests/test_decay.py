@@ -182,3 +182,22 @@ def test_scaling_by_radius_or_largest_singular_value():
 def test_out_of_range_settings_are_refused_with_the_range(bad, message):
     with pytest.raises(ValueError, match=message):
         decay.decay_curves(decay.DecayConfig(**bad))
+
+
+def test_caption_reads_the_numbers_off_the_curves():
+    cfg = decay.DecayConfig()
+    c = decay.decay_curves(cfg)
+    lines = decay.describe(c, cfg)
+    v = c["vanilla"]
+    r = v.grad_log10[50] - v.grad_log10[0]
+    assert f"from 50 steps back is {decay.sci(r)} of the last step's (vanishing: below 1e-6)" in lines[0]
+    assert f"LSTM keeps {decay.sci(c['lstm'].grad_log10[50] - c['lstm'].grad_log10[0])}" in lines[2]
+
+
+def test_caption_of_a_saturated_softmax_says_nothing_flows_back_instead_of_nan():
+    cfg = decay.DecayConfig(T=1000, hidden=1, activation="identity", init="identity", scale=3.0)
+    c = decay.decay_curves(cfg)
+    assert c["vanilla"].grad_log10[0] == -math.inf  # p = onehot(target) exactly: dE_T/dh_T = 0
+    text = " ".join(decay.describe(c, cfg))
+    assert "nan" not in text.lower() and "sends back nothing" in text
+    assert "equals the actual" in text  # a linear 1x1 network reaches the bound exactly

@@ -62,6 +62,8 @@ def test_bound_chart_and_sentences_follow_sigma(app):
     tanh = bounds[bounds.activation.str.startswith("tanh")].set_index("n").value
     assert math.isclose(tanh[20], 0.5 ** 20, rel_tol=1e-12)
     assert "after **20 steps**" in " ".join(m.value for m in at.markdown)  # 0.5^20 = 9.5e-7
+    at.slider(key="act_n").set_value(120).run()
+    assert data(at, "bounds").n.max() == 120
 
 
 def test_exercise_is_checked_by_the_engine_and_saved(app):

@@ -73,6 +73,30 @@ def test_slider_changes_keep_the_model_and_new_model_restarts_it(app):
     assert metric(at, "Iterations") == "0" and not any("New model" in i.value for i in at.info)
 
 
+def test_training_controls_change_the_loss_curve(app):
+    def last_loss(at):
+        df = chart_data(at, "loss")
+        return df[df.curve == "loss of the chunk"].loss.to_numpy()
+
+    at = app(PAGE)
+    at.button(key="tr_train").click().run()
+    base = last_loss(at)
+    at.button(key="tr_reset").click().run()
+    at.select_slider(key="tr_lr").set_value(0.001).run()
+    at.button(key="tr_train").click().run()
+    slow = last_loss(at)
+    assert slow[-1] > base[-1] + 0.5, "with a learning rate of 0.001 the loss stays far higher after 100 iterations"
+    at.button(key="tr_reset").click().run()
+    at.slider(key="tr_seq").set_value(1).run()
+    at.button(key="tr_train").click().run()
+    assert not at.exception
+    short = last_loss(at)
+    assert len(short) == len(slow) and not (short == slow).all(), "one-character chunks train differently"
+    at.select_slider(key="tr_iters").set_value(10)
+    at.button(key="tr_train").click().run()
+    assert metric(at, "Iterations") == "110"
+
+
 def test_sampling_with_temperature_zero_spells_hello(app):
     at = app(PAGE)
     at.select_slider(key="tr_iters").set_value(200)
