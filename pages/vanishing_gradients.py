@@ -18,11 +18,6 @@ def blocks_for(H: int, init: str, norm: str, seed: int) -> decay.Blocks:
     return decay.recurrent_blocks(H, init, norm, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def curves_for(cfg: decay.DecayConfig) -> dict[str, decay.CellCurves]:
-    return decay.decay_curves(cfg, blocks_for(cfg.hidden, cfg.init, cfg.norm, cfg.seed))
-
-
 def thin(n: int) -> np.ndarray:
     """Indices of the distances drawn: all of them up to MAX_POINTS, else the first 50 and an even spread."""
     if n <= MAX_POINTS:
@@ -30,8 +25,16 @@ def thin(n: int) -> np.ndarray:
     return np.unique(np.r_[np.arange(50), np.linspace(0, n - 1, MAX_POINTS - 50).round().astype(int)])
 
 
-def curve_frame(c: decay.CellCurves, T: int) -> pd.DataFrame:
-    """Long table (distance, k, series, value, shown, note) of one cell's lines, capped for the log axis."""
+def capped_notes(log10: np.ndarray, capped: np.ndarray) -> np.ndarray:
+    """Tooltip notes: empty, except for values drawn at the chart's edge, which get their true size."""
+    notes = np.full(len(log10), "", dtype=object)
+    for i in np.flatnonzero(capped):
+        notes[i] = f"capped for the chart; true value {decay.sci(float(log10[i]))}"
+    return notes
+
+
+def curve_frame(c: decay.CellCurves) -> pd.DataFrame:
+    """Long table (distance, k, series, value, note) of one cell's lines, capped for the log axis."""
     idx = thin(c.T_run)
     series = {SERIES[0]: c.grad_log10, SERIES[1]: c.jac_log10}
     if c.bound_log10 is not None:
@@ -42,10 +45,28 @@ def curve_frame(c: decay.CellCurves, T: int) -> pd.DataFrame:
     for name, log10 in series.items():
         lg = log10[idx]
         value, capped = decay.display(lg)
-        note = np.where(capped, [f"capped for the chart; true value {decay.sci(x)}" for x in lg], "")
         frames.append(pd.DataFrame({"distance": idx, "k": c.T_run - idx, "series": name, "value": value,
-                                    "shown": [decay.sci(x) for x in lg], "note": note}))
+                                    "note": capped_notes(lg, capped)}))
     return pd.concat(frames, ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def view(cfg: decay.DecayConfig):
+    """Everything the screen draws for one setting: caption, warnings, chart tables, metrics (cached by setting)."""
+    curves = decay.decay_curves(cfg, blocks_for(cfg.hidden, cfg.init, cfg.norm, cfg.seed))
+    frames = {m: curve_frame(c) for m, c in curves.items()}
+    values = np.concatenate([f["value"].to_numpy() for f in frames.values()])
+    bands = regions(float(values.min()), float(values.max()))  # the same bands, hence the same axis, on all three
+    rows = []
+    for m, c in curves.items():
+        value, capped = decay.display(c.first_log10)
+        rows.append(pd.DataFrame({"L": c.first_lengths, "model": decay.LABELS[m], "value": value,
+                                  "note": capped_notes(c.first_log10, capped)}))
+    first = pd.concat(rows, ignore_index=True)
+    metrics = {m: (decay.sci(c.param_grad_log10), decay.sci(c.param_grad_log10 + c.clip_log10))
+               for m, c in curves.items()}
+    overflow = {m: (c.overflow_step, c.T_run) for m, c in curves.items() if c.overflow_step is not None}
+    return " ".join(decay.describe(curves, cfg)), overflow, frames, bands, first, metrics
 
 
 st.title("Vanishing and exploding gradients")
@@ -91,24 +112,20 @@ with st.expander("Gates and clipping"):
 
 cfg = decay.DecayConfig(T=int(T), hidden=int(H), scale=float(scale), norm=norm, activation=act, init=init,
                         input_scale=float(input_scale), gate_bias=float(gate_bias), clip=float(clip), seed=int(seed))
-curves = curves_for(cfg)
+caption, overflow, frames, bands, first, metrics = view(cfg)
 
-st.info(" ".join(decay.describe(curves, cfg)), icon=":material/insights:")
-for m, c in curves.items():
-    if c.overflow_step is not None:
-        st.warning(f"{decay.LABELS[m]}: the hidden state passed {decay.STATE_CAP:.0e} at step {c.overflow_step}; "
-                   f"its curves cover steps 1 to {c.T_run} only.", icon=":material/warning:")
+st.info(caption, icon=":material/insights:")
+for m, (step, T_run) in overflow.items():
+    st.warning(f"{decay.LABELS[m]}: the hidden state passed {decay.STATE_CAP:.0e} at step {step}; its curves cover "
+               f"steps 1 to {T_run} only.", icon=":material/warning:")
 
-frames = {m: curve_frame(c, T) for m, c in curves.items()}
-values = np.concatenate([f["value"].to_numpy() for f in frames.values()])
-bands = regions(float(values.min()), float(values.max()))  # the same bands, hence the same axis, on all three
 cols = st.columns(3)
-for col, (m, c) in zip(cols, curves.items(), strict=True):
+for col, m in zip(cols, decay.MODELS, strict=True):
     with col:
         show("decay", {"curves": frames[m], "regions": bands}, title=decay.LABELS[m], key=f"vg_chart_{m}")
         a, b = st.columns(2)
-        a.metric("‖∂E_T/∂W‖ (all parameters)", decay.sci(c.param_grad_log10))
-        b.metric(f"after clipping to {clip:g}", decay.sci(c.param_grad_log10 + c.clip_log10))
+        a.metric("‖∂E_T/∂W‖ (all parameters)", metrics[m][0])
+        b.metric(f"after clipping to {clip:g}", metrics[m][1])
 st.caption(
     "Log scale. Shaded: vanishing (below 1e-6) and exploding (above 1e6). The spectral norm is exact for states "
     f"of up to {decay.EXACT_DIM} numbers and otherwise an estimate from below (see the note at the end). Values "
@@ -117,13 +134,6 @@ st.caption(
 )
 
 st.subheader("How much reaches the first step, as sequences grow")
-rows = []
-for m, c in curves.items():
-    value, capped = decay.display(c.first_log10)
-    rows.append(pd.DataFrame({"L": c.first_lengths, "model": decay.LABELS[m], "value": value,
-                              "shown": [decay.sci(x) for x in c.first_log10],
-                              "note": np.where(capped, "capped for the chart", "")}))
-first = pd.concat(rows, ignore_index=True)
 show("first", {"first": first, "regions": regions(float(first["value"].min()), float(first["value"].max()))},
      key="vg_chart_first")
 st.caption("For each length L the loss sits on step L and the gradient ‖∂E_L/∂s_1‖ is read at the first state "

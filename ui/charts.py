@@ -42,7 +42,7 @@ def _decay_chart() -> alt.LayerChart:
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [6, 2], [3, 3], [1, 3]]),
                           legend=None)
     tips = [alt.Tooltip("series:N"), alt.Tooltip("k:Q", title="k"), alt.Tooltip("distance:Q", title="T − k"),
-            alt.Tooltip("shown:N", title="value"), alt.Tooltip("note:N", title="note")]
+            alt.Tooltip("value:Q", title="value", format=".3~g"), alt.Tooltip("note:N", title="note")]
     lines = curves.mark_line(strokeWidth=2).encode(
         x=alt.X("distance:Q", title="T − k (steps back from the loss)"),
         y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, strokeDash=dash, tooltip=tips)
@@ -56,7 +56,7 @@ def _first_chart() -> alt.LayerChart:
     color = alt.Color("model:N", scale=alt.Scale(domain=MODEL_NAMES, range=MODEL_COLORS),
                       legend=alt.Legend(orient="bottom", title=None))
     tips = [alt.Tooltip("model:N"), alt.Tooltip("L:Q", title="sequence length"),
-            alt.Tooltip("shown:N", title="‖∂E_L/∂s_1‖"), alt.Tooltip("note:N", title="note")]
+            alt.Tooltip("value:Q", title="‖∂E_L/∂s_1‖", format=".3~g"), alt.Tooltip("note:N", title="note")]
     line = pts.mark_line(point=True).encode(
         x=alt.X("L:Q", title="sequence length L (the loss sits on step L)"),
         y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, tooltip=tips)
