@@ -28,6 +28,12 @@ c2.page_link("pages/forward_exercise.py", label="Compute the forward pass", icon
 c2.caption("Step by step, checked as you go, with hints and worked solutions.")
 c3.page_link("pages/lessons.py", label="Read the lessons", icon=":material/menu_book:")
 c3.caption("Short lessons on every topic of the lecture, each with a quiz.")
+c1.page_link("pages/bptt_exercise.py", label="Backpropagate through time", icon=":material/undo:")
+c1.caption("The chain rule, one factor at a time, on the same network.")
+c2.page_link("pages/vanishing_gradients.py", label="Watch gradients vanish", icon=":material/trending_down:")
+c2.caption("Vanilla RNN, LSTM and GRU side by side, from real Jacobian products.")
+c3.page_link("pages/train_rnn.py", label="Train and sample", icon=":material/model_training:")
+c3.caption("Train a character RNN on \"hello\" or your own text and sample from it.")
 
 learner_box()
 
