@@ -215,9 +215,9 @@ def test_the_same_id_in_two_files_is_reported(tmp_path):
 @pytest.mark.parametrize("edit, expected", [
     (lambda s: s.split("+++", 2)[2], "must start with a front matter block"),
     (lambda s: s.replace('slug = "tanh"', 'slug = "tanh-lesson"', 1), "must match the file name"),
-    (lambda s: s.replace('practice = "pages/forward_explorer.py"', 'practice = "pages/nowhere.py"', 1),
+    (lambda s: re.sub(r'^practice = ".*"$', 'practice = "pages/nowhere.py"', s, count=1, flags=re.M),
      "does not exist"),
-    (lambda s: s.replace('practice = "pages/forward_explorer.py"', 'practice = "tests/conftest.py"', 1),
+    (lambda s: re.sub(r'^practice = ".*"$', 'practice = "tests/conftest.py"', s, count=1, flags=re.M),
      "is not registered"),
     (lambda s: s.replace("order = 6", "order = 7", 1), "order 7 is also used"),
     (lambda s: s.replace("order = 6", "order = 6\ncolour = 'red'", 1), "unknown front matter keys"),
