@@ -1,36 +1,21 @@
 """Server-side time of a submit on the two exercise screens: fill a step, press Check, time the rerun (AppTest)."""
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from bench.timing import result
+from bench.timing import in_repo_with_scratch_data, open_page, result
 
-ROOT = Path(__file__).resolve().parent.parent
 SCREENS = {"forward_hello": ("pages/forward_exercise.py", "forward_group", "radio"),
            "bptt_hello": ("pages/bptt_exercise.py", "bptt_group", "selectbox")}
 
 
 def submit_times(definition_id: str, submits: int = 15) -> tuple[float, float]:
     """(first render, median rerun after a Check) in seconds, for the textbook variant's busiest group."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
+    from ui.exercise import definitions, groups, instance, widget_key
 
-    from ui.exercise import groups, instance, widget_key
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
     page, picker, kind = SCREENS[definition_id]
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    t0 = time.perf_counter()
-    at.switch_page(page)
-    at.run()
-    first = time.perf_counter() - t0
-    from ui.exercise import definitions
+    at, first = open_page(page)
 
     d = definitions()[definition_id]
     inst = instance(definition_id, d.textbook_seed, d.hidden)
@@ -50,15 +35,10 @@ def submit_times(definition_id: str, submits: int = 15) -> tuple[float, float]:
 
 
 def benchmarks() -> list[dict]:
-    os.environ.setdefault("RNN_TUTOR_DATA", tempfile.mkdtemp(prefix="bench-data-"))
-    cwd = os.getcwd()
-    os.chdir(ROOT)
     out = []
-    try:
+    with in_repo_with_scratch_data():
         for definition_id in SCREENS:
             first, submit = submit_times(definition_id)
             out.append(result(f"exercise_{definition_id}_first_render", first * 1e3, "ms", target="<= 1000 ms"))
             out.append(result(f"exercise_{definition_id}_rerun_after_check", submit * 1e3, "ms", target="<= 50 ms"))
-    finally:
-        os.chdir(cwd)
     return out

@@ -5,15 +5,12 @@ recomputes what that setting needs, as it does for a learner dragging a slider (
 """
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from bench.timing import result
+from bench.timing import in_repo_with_scratch_data, open_page, result
 
-ROOT = Path(__file__).resolve().parent.parent
 MOVES = {  # page -> (slider key, ten new values)
     "pages/vanishing_gradients.py": ("vg_T", [101 + i for i in range(10)]),
     "pages/activations.py": ("act_z", [0.05 * i - 1.0 for i in range(10)]),
@@ -23,15 +20,7 @@ MOVES = {  # page -> (slider key, ten new values)
 
 def rerun_after_moves(page: str, key: str, values: list) -> tuple[float, float]:
     """(median rerun after a slider move, median plain rerun) in seconds, through the entry file."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, f"{page}: {at.exception}"
+    at, _ = open_page(page)
     moved = []
     for v in values:
         at.slider(key=key).set_value(v)
@@ -48,16 +37,11 @@ def rerun_after_moves(page: str, key: str, values: list) -> tuple[float, float]:
 
 
 def benchmarks() -> list[dict]:
-    os.environ.setdefault("RNN_TUTOR_DATA", tempfile.mkdtemp(prefix="bench-data-"))
-    cwd = os.getcwd()
-    os.chdir(ROOT)
     out = []
-    try:
+    with in_repo_with_scratch_data():
         for page, (key, values) in MOVES.items():
             moved, plain = rerun_after_moves(page, key, values)
             name = Path(page).stem
             out.append(result(f"page_{name}_rerun_after_{key}_move_median", moved * 1e3, "ms", target="<= 50 ms"))
             out.append(result(f"page_{name}_plain_rerun_median", plain * 1e3, "ms", target="<= 50 ms"))
-    finally:
-        os.chdir(cwd)
     return out

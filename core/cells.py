@@ -147,19 +147,22 @@ def vanilla_step_jacobian(p: VanillaParams, fac: VanillaFactors, t: int) -> np.n
 
 
 @dataclass
-class LSTMParams:
-    """W_x (4H, D), W_h (4H, H), b (4H,); row blocks are the gates i, f, g, o in that order."""
+class _GatedParams:
+    """W_x (G*H, D), W_h (G*H, H), b (G*H,) for a cell with G row blocks (gates) of H rows each."""
 
     W_x: np.ndarray
     W_h: np.ndarray
     b: np.ndarray
+    GATES = 0  # row blocks, set by each cell
+    NAME = ""
 
     def __post_init__(self):
         self.W_x, self.W_h, self.b = (np.asarray(a, dtype=np.float64) for a in (self.W_x, self.W_h, self.b))
-        H4, H = self.W_h.shape
-        assert H4 == 4 * H, f"W_h has shape {self.W_h.shape}; an LSTM needs (4H, H)"
-        _check("W_x", self.W_x, (4 * H, self.W_x.shape[1]))
-        _check("b", self.b, (4 * H,))
+        G = self.GATES
+        GH, H = self.W_h.shape
+        assert GH == G * H, f"W_h has shape {self.W_h.shape}; a {self.NAME} needs ({G}H, H)"
+        _check("W_x", self.W_x, (G * H, self.W_x.shape[1]))
+        _check("b", self.b, (G * H,))
 
     @property
     def hidden(self) -> int:
@@ -167,6 +170,14 @@ class LSTMParams:
 
     def items(self):
         return [("W_x", self.W_x), ("W_h", self.W_h), ("b", self.b)]
+
+
+@dataclass
+class LSTMParams(_GatedParams):
+    """W_x (4H, D), W_h (4H, H), b (4H,); row blocks are the gates i, f, g, o in that order."""
+
+    GATES = 4
+    NAME = "LSTM"
 
 
 @dataclass
@@ -275,26 +286,11 @@ def lstm_step_jacobian(p: LSTMParams, fac: LSTMFactors, t: int) -> np.ndarray:
 
 
 @dataclass
-class GRUParams:
+class GRUParams(_GatedParams):
     """W_x (3H, D), W_h (3H, H), b (3H,); row blocks are z (update), r (reset), n (candidate)."""
 
-    W_x: np.ndarray
-    W_h: np.ndarray
-    b: np.ndarray
-
-    def __post_init__(self):
-        self.W_x, self.W_h, self.b = (np.asarray(a, dtype=np.float64) for a in (self.W_x, self.W_h, self.b))
-        H3, H = self.W_h.shape
-        assert H3 == 3 * H, f"W_h has shape {self.W_h.shape}; a GRU needs (3H, H)"
-        _check("W_x", self.W_x, (3 * H, self.W_x.shape[1]))
-        _check("b", self.b, (3 * H,))
-
-    @property
-    def hidden(self) -> int:
-        return self.W_h.shape[1]
-
-    def items(self):
-        return [("W_x", self.W_x), ("W_h", self.W_h), ("b", self.b)]
+    GATES = 3
+    NAME = "GRU"
 
 
 @dataclass
