@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.answers import parse_answer
+from core.formatting import bmatrix
 from core.gradcheck import relative_error
 from core.lecture_notation import lecture_label
 from ui import exercise as ex
@@ -22,6 +23,17 @@ with st.expander("The two notations of the lecture, side by side", expanded=Fals
         "| $p_t$ | $\\hat y_t$ | predicted distribution |\n| one-hot target | $y_t$ | what should come next |\n"
         "| $dy_t = p_t - \\text{onehot}(\\text{target}_t)$ | $\\hat y_t - y_t$ | gradient at the output scores |\n"
     )
+
+with st.expander("The forward pass of this network (the values BPTT starts from)", expanded=True):
+    tr = inst.trace
+    cols = st.columns(tr.T)
+    for t, col in enumerate(cols):
+        target = inst.text[t + 1]
+        col.markdown(f"**Step {t + 1}**: input ‘{inst.text[t]}’, target ‘{target}’")
+        col.latex(rf"h_{{{t + 1}}} = {bmatrix(tr.h[t], 4)}")
+        col.latex(rf"p_{{{t + 1}}} = {bmatrix(tr.p[t], 4)}")
+    st.caption(f"Total loss E = {tr.loss:.4f}. The targets are one-hot vectors, like the inputs; "
+               "$h_0 = 0$.")
 
 choice = ex.group_picker(inst, grouped, key="bptt_group", horizontal=False)
 title, quantities = grouped[choice]

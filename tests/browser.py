@@ -72,11 +72,12 @@ def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
     )
-    # Elements still loading show skeletons; charts are drawn by vega-embed after their data arrives.
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stSkeleton"]') &&
-                 document.querySelectorAll('[data-testid="stVegaLiteChart"]').length <=
-                 document.querySelectorAll('.vega-embed').length""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(300)
+    # Elements still loading show skeletons; charts are drawn by vega-embed after their data arrives. Ask
+    # twice, half a second apart, so a rerun that starts just after the first look is waited for too.
+    settled = """() => !document.querySelector('[data-testid="stSkeleton"]') &&
+                       !document.querySelector('[data-testid="stStatusWidget"]') &&
+                       document.querySelectorAll('[data-testid="stVegaLiteChart"]').length <=
+                       document.querySelectorAll('.vega-embed').length"""
+    for _ in range(2):
+        page.wait_for_function(settled, timeout=timeout_ms)
+        page.wait_for_timeout(500)

@@ -104,3 +104,13 @@ def test_continues_from_the_forward_screens_variant(app):
     assert any(f"seed {variant['seed']}" in m.value for m in at.markdown)
     inst = make_instance(DEF, variant["seed"], hidden=variant["hidden"])
     assert widget_key(inst, "dy[1]") in [t.key for t in at.text_input]
+
+
+def test_the_forward_values_bptt_starts_from_are_shown(app):
+    from core.formatting import bmatrix
+
+    at = app(PAGE)
+    inst = textbook()
+    latex = " ".join(x.value for x in at.latex)
+    for t in range(inst.trace.T):
+        assert bmatrix(inst.trace.h[t], 4) in latex and bmatrix(inst.trace.p[t], 4) in latex
