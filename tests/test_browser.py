@@ -91,3 +91,35 @@ def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "forward_exercise_step1_checked.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_progress_survives_a_server_restart(browser, tmp_path):
+    """Answer a quiz question as a named learner, restart the server on the same data, see it on the dashboard."""
+    data = tmp_path / "data"
+    context = browser.new_context(viewport={"width": 1400, "height": 2600})
+    page = context.new_page()
+    with streamlit_server(data) as url:
+        page.goto(url)
+        wait_for_app(page)
+        page.locator(".st-key-home_learner_input input").fill("Ana")
+        page.locator(".st-key-home_learner_input input").press("Tab")
+        page.locator(".st-key-home_learner_save button").click()
+        page.get_by_text("Your progress is saved as").wait_for(timeout=30_000)
+        page.goto(f"{url}/{url_path('pages/quiz.py')}?lesson=tanh&learner=Ana")
+        wait_for_app(page)
+        box = page.locator(".st-key-quiz_tanh_0_tanh-half input")
+        box.fill("tanh(0.5)")
+        box.press("Tab")
+        page.locator(".st-key-quiz_tanh_0_tanh-half_check button").click()
+        page.get_by_text("Correct.", exact=True).first.wait_for(timeout=30_000)
+    with streamlit_server(data) as url:  # a new process: nothing in memory survives
+        page.goto(url)
+        wait_for_app(page)
+        page.goto(f"{url}/{url_path('pages/dashboard.py')}?learner=Ana")
+        wait_for_app(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "dashboard_after_restart.png"))
+        answers = page.locator('[data-testid="stMetric"]').filter(has_text="Answers checked")
+        assert answers.locator('[data-testid="stMetricValue"]').inner_text().strip() == "1"
+        assert page.get_by_text("Quiz: tanh and its derivative").count() >= 1
+    context.close()
