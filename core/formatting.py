@@ -12,14 +12,20 @@ def fmt(x: float, decimals: int = 3) -> str:
     return f"{v:.{decimals}f}"
 
 
-def bmatrix(a, decimals: int = 3) -> str:
-    """LaTeX bmatrix of a scalar, a vector (shown as a column) or a matrix."""
+def bmatrix(a, decimals: int = 3, marked=()) -> str:
+    """LaTeX bmatrix of a scalar, a vector (shown as a column) or a matrix; `marked` indices drawn in red."""
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
         return fmt(a, decimals)
+    marked = {tuple(i) for i in marked}
     if a.ndim == 1:
+        marked = {(i[0], 0) for i in marked}
         a = a[:, None]  # column-vector convention
-    rows = [" & ".join(fmt(v, decimals) for v in row) for row in a]
+
+    def cell(i, j):
+        text = fmt(a[i, j], decimals)
+        return rf"\color{{#B91C1C}}{{\boxed{{{text}}}}}" if (i, j) in marked else text
+    rows = [" & ".join(cell(i, j) for j in range(a.shape[1])) for i in range(a.shape[0])]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 

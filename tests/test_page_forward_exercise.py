@@ -184,3 +184,15 @@ def test_a_returning_learner_finds_the_answers_checked_last_time(app):
 
     guest = app(PAGE)  # a guest starts clean, whatever other guests saved
     assert metric(guest, "Attempts used") == "0"
+
+
+def test_wrong_elements_of_a_vector_are_marked(app):
+    at = app(PAGE)
+    inst = textbook()
+    z = inst.quantity("z[1]").truth.copy()
+    z[1] += 0.5
+    fill(at, inst, {"z[1]": format_value(z, digits=6)})
+    marked = [x.value for x in at.latex if "your answer" in x.value]
+    assert len(marked) == 1 and marked[0].count(r"\boxed") == 1
+    entries = marked[0].split(r"\begin{bmatrix}")[1].split(r"\\")
+    assert r"\boxed" in entries[1] and r"\boxed" not in entries[0] + entries[2]

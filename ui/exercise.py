@@ -341,6 +341,9 @@ def show_feedback(fb: Feedback, attempts: int) -> None:
     if fb.mistake is not None:
         text = f"**{fb.mistake.name}.** {fb.message}"
     getattr(st, kind)(text, icon=icon)
+    value = fb.value if isinstance(fb.value, np.ndarray) else None
+    if fb.wrong_elements and value is not None and value.ndim >= 1 and value.size <= 64:
+        st.latex(r"\text{your answer: }" + bmatrix(value, 4, marked=fb.wrong_elements))
     notes = []
     if fb.read_as:
         notes.append(f"Read as: {fb.read_as}")
