@@ -196,3 +196,15 @@ def test_wrong_elements_of_a_vector_are_marked(app):
     assert len(marked) == 1 and marked[0].count(r"\boxed") == 1
     entries = marked[0].split(r"\begin{bmatrix}")[1].split(r"\\")
     assert r"\boxed" in entries[1] and r"\boxed" not in entries[0] + entries[2]
+
+
+def test_the_step_chosen_stays_chosen_and_done_steps_are_listed(app):
+    at = app(PAGE)
+    inst = textbook()
+    step1 = groups(inst)[0]
+    fill(at, inst, {q.id: inst.answer_text(q.id) for q in step1[1]})
+    assert at.radio(key="forward_group").value == 0
+    assert any(c.value == f"Done: ✓ {step1[0]}" for c in at.caption)
+    at.radio(key="forward_group").set_value(1).run()
+    assert at.radio(key="forward_group").value == 1
+    assert at.subheader[0].value == groups(inst)[1][0] or any(s.value == groups(inst)[1][0] for s in at.subheader)

@@ -400,20 +400,21 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
 
 
 def group_picker(inst: Instance, grouped: list[tuple[str, list]], key: str, horizontal: bool) -> int:
-    """Choose the group to work on; the labels mark groups already done."""
+    """Choose the group to work on. Labels stay fixed (a widget whose options change loses its choice); a
+    caption below says which groups are done."""
     work = get_work(inst)
-
-    def label(i: int) -> str:
-        title, qs = grouped[i]
-        fbs = [work.feedback.get(q.id) for q in qs]
-        if all(fb is not None and fb.status in ("correct", "ecf", "revealed") for fb in fbs):
-            return f"✓ {title}"
-        return title
-
+    titles = [title for title, _ in grouped]
     options = list(range(len(grouped)))
     if horizontal:
-        return st.radio("Work on", options, format_func=label, horizontal=True, key=key)
-    return st.selectbox("Work on", options, format_func=label, key=key)
+        choice = st.radio("Work on", options, format_func=titles.__getitem__, horizontal=True, key=key)
+    else:
+        choice = st.selectbox("Work on", options, format_func=titles.__getitem__, key=key)
+    done = [title for title, qs in grouped
+            if all(work.feedback.get(q.id) is not None and work.feedback[q.id].status in ("correct", "ecf", "revealed")
+                   for q in qs)]
+    if done:
+        st.caption("Done: " + " · ".join(f"✓ {t}" for t in done))
+    return choice
 
 
 def summary(inst: Instance) -> None:
