@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from core.answers import (
     FORMAT_HELP,
     MAX_CHARS,
+    _parse_cached,
     format_value,
     parse_answer,
     parse_char,
@@ -209,6 +210,22 @@ def test_blank_is_not_an_error():
 
 # ---- safety: nothing typed can run code, crash, or take long ---------------------------------------------
 
+def timed_parse(text, shape=None, limit=0.05):
+    """parse_answer(text, shape), asserting it took under `limit` seconds.
+
+    A slow input is slow every time; a one-off pause of a busy machine (garbage collection, another process)
+    is not, so an over-limit first timing is measured once more before the test fails.
+    """
+    for _ in range(2):
+        _parse_cached.cache_clear()  # the reader caches answers: time the real work both times
+        start = time.perf_counter()
+        r = parse_answer(text, shape)
+        elapsed = time.perf_counter() - start
+        if elapsed < limit:
+            return r
+    raise AssertionError(f"parse_answer({text[:40]!r}...) took {elapsed * 1000:.1f} ms twice")
+
+
 NASTY = [
     "9**9**9", "9^9^9^9", "exp(1e308)", "exp(exp(exp(10)))", "1e308*1e308", "2**1024", "10**400", "1e999",
     "(" * 500 + "1" + ")" * 500, "-" * 1999 + "1", "1+" * 999 + "1", "tanh(" * 300 + "1" + ")" * 300,
@@ -222,10 +239,7 @@ NASTY = [
 
 @pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
 def test_nasty_input_is_rejected_or_read_quickly_and_safely(text, tmp_path):
-    start = time.perf_counter()
-    r = parse_answer(text)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms"
+    r = timed_parse(text)
     if r.ok:
         assert np.all(np.isfinite(r.value))
     else:
@@ -250,9 +264,7 @@ def test_the_reader_never_calls_eval_exec_or_compile():
 @settings(max_examples=300, deadline=None)
 def test_arbitrary_text_never_raises(text):
     for shape in (None, (), (3,), (3, 4)):
-        start = time.perf_counter()
-        r = parse_answer(text, shape)
-        assert time.perf_counter() - start < 0.05
+        r = timed_parse(text, shape)
         assert r.ok or r.message
         if r.ok:
             assert np.all(np.isfinite(r.value))
@@ -267,9 +279,7 @@ arith_pieces = st.sampled_from(list("0123456789.+-*/^()[],; \neE%") + ["tanh", "
 @given(st.lists(arith_pieces, max_size=60).map("".join))
 @settings(max_examples=400, deadline=None)
 def test_arithmetic_soup_never_raises_and_is_fast(text):
-    start = time.perf_counter()
-    r = parse_answer(text)
-    assert time.perf_counter() - start < 0.05
+    r = timed_parse(text)
     assert r.ok or r.message
     if r.ok:
         assert np.all(np.isfinite(r.value))
