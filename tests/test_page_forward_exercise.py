@@ -208,3 +208,15 @@ def test_the_step_chosen_stays_chosen_and_done_steps_are_listed(app):
     at.radio(key="forward_group").set_value(1).run()
     assert at.radio(key="forward_group").value == 1
     assert at.subheader[0].value == groups(inst)[1][0] or any(s.value == groups(inst)[1][0] for s in at.subheader)
+
+
+def test_a_whole_step_can_be_revealed_at_once(app):
+    at = app(PAGE)
+    inst = textbook()
+    title, step1 = groups(inst)[0]
+    at.button(key=f"reveal_all::forward_hello::{title}").click().run()
+    assert metric(at, "Solutions revealed") == str(len(step1))
+    assert sum("Worked solution" in m.value for m in at.markdown) == len(step1)
+    assert metric(at, "Score").startswith("0.0")
+    saved = Store().attempts("Guest")
+    assert sorted(a.quantity_id for a in saved if a.solution_revealed) == sorted(q.id for q in step1)

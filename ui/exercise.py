@@ -293,6 +293,11 @@ def _reveal(inst: Instance, qid: str) -> None:
                    hints_used=work.hints.get(qid, 0), solution_revealed=True, lesson=inst.definition.lesson)
 
 
+def _reveal_all(inst: Instance, qids: list[str]) -> None:
+    for qid in qids:
+        _reveal(inst, qid)
+
+
 def _start_over(inst: Instance) -> None:
     st.session_state[work_key(inst)] = Work()
     for q in inst.quantities:
@@ -385,6 +390,10 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
         st.form_submit_button("Check", type="primary", icon=":material/task_alt:", on_click=check_group,
                               args=(inst, qids), key=f"check::{inst.definition.id}::{title}")
     with st.expander("Stuck? Hints and worked solutions"):
+        hidden_left = [q.id for q in quantities if q.id not in work.revealed]
+        st.button("Show the worked solution of every value here", key=f"reveal_all::{inst.definition.id}::{title}",
+                  on_click=_reveal_all, args=(inst, hidden_left), disabled=not hidden_left,
+                  help="Reveals every solution of this group at once; those values then earn no credit.")
         for q in quantities:
             shown = work.hints.get(q.id, 0)
             all_hints = hints(inst, q.id)
