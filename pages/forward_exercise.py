@@ -20,9 +20,9 @@ if step == 1:
     st.info(f"**A one-hot vector times a matrix selects a column.** $x_1$ has its 1 at position {col + 1}, "
             f"so $W_{{xh}}x_1$ is column {col + 1} of $W_{{xh}}$: no multiplication needed.",
             icon=":material/lightbulb:")
-    st.info("**At t = 1 the previous state is h₀ = 0**, so $W_{hh}h_0 = 0$ and only the input column and the "
-            "bias $b_h$ add up to $z_1$: this is the lecture's 0.567 moment, where only the bias was added.",
-            icon=":material/lightbulb:")
+    st.info("**At t = 1 the previous state is h₀ = 0**, so the recurrent part $W_{hh}h_0 + b_h$ is just the "
+            "bias $b_h$: the lecture's 0.567 moment. The input term $W_{xh}x_1$ is still added, so $h_1$ is not "
+            "zero even without a bias.", icon=":material/lightbulb:")
 if step is not None:
     st.caption("Softmax makes every $p_{t,i}$ positive and divides by their sum, so the entries of $p_t$ add up "
                "to 1: a quick check of your own $p_t$. The prediction is the character with the largest $p_t$ "

@@ -4,9 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from core.formatting import bmatrix, fmt, plain
+from ui import exercise as ex
 from ui.network import cached_trace
 
 MAX_TEXT = 12
+
+
+def visible(ch: str) -> str:
+    """A character as a learner can see it: a space as ␣."""
+    return "␣" if ch == " " else ch
 
 st.title("Forward pass explorer")
 st.markdown(
@@ -14,13 +20,25 @@ st.markdown(
     "so a seed names a network: change it to see another one."
 )
 
+# Start on the network the exercises use (the current variant, else the textbook one), so what a learner
+# checks here is what they compute there.
+variant = ex.current_or_textbook_variant()
+for key, value in (("explorer_text", "hello"), ("explorer_hidden", variant[1]), ("explorer_seed", variant[0]),
+                   ("explorer_hand", True)):
+    st.session_state.setdefault(key, value)
+
 c1, c2, c3 = st.columns([2, 1, 1])
-text = c1.text_input("Text", value="hello", max_chars=MAX_TEXT,
+text = c1.text_input("Text", max_chars=MAX_TEXT, key="explorer_text",
                      help=f"2 to {MAX_TEXT} characters; inputs are text[:-1], targets text[1:].")
-hidden = c2.slider("Hidden size H", 1, 8, 3)
-seed = c3.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1)
-hand = st.toggle("Hand-friendly weights (2 decimals, uniform in [-1, 1])", value=True,
+hidden = c2.slider("Hidden size H", 1, 8, key="explorer_hidden")
+seed = c3.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="explorer_seed")
+hand = st.toggle("Hand-friendly weights (2 decimals, uniform in [-1, 1])", key="explorer_hand",
                  help="Off: scaled normal weights with standard deviation 1/sqrt(fan-in) and zero biases.")
+if (text, int(seed), int(hidden), hand) == ("hello", variant[0], variant[1], True):
+    st.caption("This is the network of the forward-pass and BPTT exercises.")
+else:
+    st.button("Back to the exercises' network", icon=":material/undo:", on_click=ex.reset_explorer,
+              args=(variant,))
 
 if len(text) < 2:
     st.error(f"The text needs at least two characters (an input and its target); it has {len(text)}.")
@@ -58,20 +76,20 @@ rows = []
 for t in range(T):
     rows.append({
         "t": t + 1, "input": inputs[t], "target": targets[t],
-        "x_t": plain(trace.x[t], 0), "W_xh·x_t": plain(trace.W_xh_x[t]), "W_hh·h_{t-1}": plain(trace.W_hh_h_prev[t]),
+        "x_t": plain(trace.x[t], 0), "W_xh·x_t": plain(trace.W_xh_x[t]), "W_hh·h_(t-1)": plain(trace.W_hh_h_prev[t]),
         "z_t": plain(trace.z[t]), "h_t": plain(trace.h[t]), "y_t": plain(trace.y[t]), "p_t": plain(trace.p[t]),
-        "predicted": vocab.chars[int(trace.predicted[t])], "E_t": fmt(trace.loss_t[t], 4),
+        "predicted": visible(vocab.chars[int(trace.predicted[t])]), "E_t": fmt(trace.loss_t[t], 4),
     })
 st.dataframe(pd.DataFrame(rows).set_index("t"), width="stretch")
 
 predicted = "".join(vocab.chars[int(i)] for i in trace.predicted)
 m1, m2, m3 = st.columns(3)
-m1.metric("Predicted next characters", predicted)
+m1.metric("Predicted next characters", "".join(visible(c) for c in predicted))
 m2.metric("Correct predictions", f"{sum(a == b for a, b in zip(predicted, targets, strict=True))} of {T}")
 m3.metric("Total loss E", fmt(trace.loss, 4))
 
 st.subheader("One step in detail")
-t = st.slider("Step t", 1, T, 1) - 1
+t = st.slider("Step t", 1, T, 1) - 1 if T > 1 else 0  # a two-character text has a single step
 st.latex(
     rf"z_{{{t + 1}}} = W_{{xh}}x_{{{t + 1}}} + W_{{hh}}h_{{{t}}} + b_h = {bmatrix(trace.W_xh_x[t])} + "
     rf"{bmatrix(trace.W_hh_h_prev[t])} + {bmatrix(params.b_h, 2)} = {bmatrix(trace.z[t])}"
@@ -83,5 +101,5 @@ target = targets[t]
 st.latex(rf"E_{{{t + 1}}} = -\ln p_{{{t + 1}}}[\text{{{target}}}] = -\ln {fmt(trace.p[t][vocab.index(target)], 4)}"
          rf" = {fmt(trace.loss_t[t], 4)}")
 if t == 0:
-    st.info("At t = 1 the previous state is h₀ = 0, so W_hh·h₀ is zero and only the input column and the bias "
-            "are added: the lecture's 0.567 moment.")
+    st.info("At t = 1 the previous state is h₀ = 0, so the recurrent part W_hh·h₀ + b_h is just the bias b_h: "
+            "the lecture's 0.567 moment. The input column W_xh·x₁ is still added to it.")

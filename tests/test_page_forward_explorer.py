@@ -1,10 +1,13 @@
 """AppTest of the read-only forward pass explorer: what the learner sees follows the seeded trace."""
 import numpy as np
 
+from core.exercise import load_all
 from core.formatting import fmt
 from core.worked import trace_text
 
 PAGE = "pages/forward_explorer.py"
+FORWARD = load_all()["forward_hello"]
+SEED, HIDDEN = FORWARD.textbook_seed, FORWARD.hidden  # the explorer opens on the exercises' network
 
 
 def metric(at, label):
@@ -14,7 +17,7 @@ def metric(at, label):
 def test_default_view_shows_the_hello_network(app):
     at = app(PAGE)
     assert not at.exception
-    vocab, params, tr = trace_text("hello", 3, 0)
+    vocab, params, tr = trace_text("hello", HIDDEN, SEED)
     assert metric(at, "Total loss E") == fmt(tr.loss, 4)
     assert metric(at, "Predicted next characters") == "".join(vocab.chars[i] for i in tr.predicted)
     assert "h, e, l, o" in " ".join(m.value for m in at.markdown)
@@ -40,7 +43,7 @@ def test_changing_seed_and_hidden_size_changes_the_network(app):
 def test_step_slider_shows_that_steps_numbers(app):
     at = app(PAGE)
     at.slider[1].set_value(3).run()
-    _, _, tr = trace_text("hello", 3, 0)
+    _, _, tr = trace_text("hello", HIDDEN, SEED)
     latex = " ".join(x.value for x in at.latex)
     assert "z_{3}" in latex and fmt(tr.z[2][0]) in latex
     assert not any("0.567" in i.value for i in at.info)
@@ -59,5 +62,26 @@ def test_normal_initialisation_has_zero_biases(app):
     at = app(PAGE)
     at.toggle[0].set_value(False).run()
     latex = " ".join(x.value for x in at.latex)
-    _, params, _ = trace_text("hello", 3, 0, hand_friendly=False)
+    _, params, _ = trace_text("hello", HIDDEN, SEED, hand_friendly=False)
     assert np.all(params.b_h == 0) and r"b_{h} = \begin{bmatrix}0.00 \\ 0.00 \\ 0.00\end{bmatrix}" in latex
+
+
+def test_a_two_character_text_has_one_step_and_no_step_slider(app):
+    at = app(PAGE)
+    at.text_input(key="explorer_text").set_value("ab").run()
+    assert not at.exception
+    assert [s.label for s in at.slider] == ["Hidden size H"]
+    assert any("z_{1}" in x.value for x in at.latex)
+
+
+def test_it_opens_on_the_variant_of_the_exercises_and_can_go_back_to_it(app):
+    at = app("pages/forward_exercise.py")
+    at.button(key="new_practice::forward_hello").click().run()
+    variant = at.session_state["rnn_variant"]
+    at.switch_page(PAGE).run()
+    assert at.number_input(key="explorer_seed").value == variant["seed"]
+    assert any("network of the forward-pass and BPTT exercises" in c.value for c in at.caption)
+    at.number_input(key="explorer_seed").set_value(5).run()
+    assert not any("network of the forward-pass" in c.value for c in at.caption)
+    at.button[0].click().run()
+    assert at.number_input(key="explorer_seed").value == variant["seed"]

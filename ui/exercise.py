@@ -134,6 +134,20 @@ def choose_variant(definition: Definition) -> tuple[int, int]:
     return variant["seed"], variant["hidden"]
 
 
+def current_or_textbook_variant() -> tuple[int, int]:
+    """(seed, hidden) of the variant this session works on, else the textbook network's."""
+    variant = st.session_state.get(VARIANT_KEY)
+    if variant:
+        return variant["seed"], variant["hidden"]
+    return textbook(definitions()["forward_hello"])
+
+
+def reset_explorer(variant: tuple[int, int]) -> None:
+    """Callback: put the explorer back on the exercises' network."""
+    st.session_state.update(explorer_text="hello", explorer_seed=variant[0], explorer_hidden=variant[1],
+                            explorer_hand=True)
+
+
 def _set_variant(seed: int, hidden: int) -> None:
     st.session_state[VARIANT_KEY] = {"seed": int(seed), "hidden": int(hidden)}
     st.query_params.update(seed=str(seed), hidden=str(hidden))
