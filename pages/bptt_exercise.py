@@ -47,12 +47,12 @@ ex.group_form(inst, title, quantities, lecture_labels={q.id: lecture_label(q.lab
 work = ex.get_work(inst)
 K = inst.chain.T if inst.chain is not None else None
 if K is not None and any(qid.startswith("dE3_dW_hh") for qid in work.feedback):
-    st.subheader(f"How much each step contributes to ∂E_{K}/∂W_hh")
+    st.subheader(f"How much each step contributes to $\\partial E_{K}/\\partial W_{{hh}}$")
     share = inst.chain.share
     df = pd.DataFrame({"k": [f"k = {k}" for k in range(1, K + 1)], "share": share,
                        "norm": np.linalg.norm(inst.chain.terms_W_hh.reshape(K, -1), axis=1)})
     chart = alt.Chart(df).mark_bar(color="#C2410C").encode(
-        x=alt.X("k:N", title="term of the sum", sort=None),
+        x=alt.X("k:N", title="term of the sum", sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title="share of the total (Frobenius norm)", axis=alt.Axis(format="%")),
         tooltip=["k", alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("norm:Q", format=".4f")],
     )
@@ -61,25 +61,28 @@ if K is not None and any(qid.startswith("dE3_dW_hh") for qid in work.feedback):
                "Jacobians $\\mathrm{diag}(1-h_j^2)W_{hh}$, which is where gradients start to vanish.")
 
 # The independent check: the learner's summed gradients against central differences of the total loss.
-grads = {"dW_hy": "W_hy", "dW_hh": "W_hh", "dW_xh": "W_xh"}
-answered = {qid: work.answers.get(qid, "") for qid in grads if qid in work.feedback}
+GRADS = {"dW_hy": "W_hy", "db_y": "b_y", "dW_hh": "W_hh", "dW_xh": "W_xh", "db_h": "b_h"}
+AGREES = 1e-2  # relative error of a hand computation that agrees up to rounding
+answered = {qid: work.answers.get(qid, "") for qid in GRADS if qid in work.feedback}
 if answered:
     st.subheader("Your gradients against finite differences")
     numeric = ex.numerical_grads(DEFINITION.id, inst.seed, inst.hidden)
     rows = []
-    for qid, name in grads.items():
+    for qid, name in GRADS.items():
         if qid not in answered:
             continue
         parsed = parse_answer(answered[qid], numeric[name].shape)
         exact = getattr(inst.backward.grads, name)
-        rows.append({
-            "gradient": f"∂E/∂{name}",
-            "your relative error": f"{relative_error(parsed.value, numeric[name]):.1e}" if parsed.ok else "unreadable",
-            "BPTT (exact) relative error": f"{relative_error(exact, numeric[name]):.1e}",
-        })
+        if parsed.ok and parsed.value.size == numeric[name].size:
+            err = relative_error(parsed.value.reshape(numeric[name].shape), numeric[name])
+            yours, verdict = f"{err:.1e}", "✓ agrees" if err < AGREES else "✗ disagrees: look again"
+        else:
+            yours, verdict = "unreadable", "–"
+        rows.append({"gradient": f"∂E/∂{name}", "your relative error": yours, "verdict": verdict,
+                     "BPTT (exact) relative error": f"{relative_error(exact, numeric[name]):.1e}"})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption("Central differences nudge each weight by ±10⁻⁶ and rerun the forward pass: "
-               "(E(w+ε) − E(w−ε)) / 2ε. A relative error below about 10⁻² means your hand-computed gradient "
+               f"(E(w+ε) − E(w−ε)) / 2ε. A relative error below {AGREES:g} means your hand-computed gradient "
                "agrees up to rounding; exact BPTT agrees to about 10⁻⁹.")
 
 st.divider()

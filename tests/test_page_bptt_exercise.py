@@ -68,12 +68,13 @@ def test_labels_show_both_notations(app):
 def test_summed_gradients_are_confirmed_by_finite_differences(app):
     at = app(PAGE)
     inst = textbook()
-    for qid in ("dW_hy", "dW_hh"):
+    for qid in ("dW_hy", "dW_hh"):  # the output layer, then the sums over time
         at, _ = fill_group(at, inst, group_index(inst, qid))
-    table = at.dataframe[0].value
-    assert list(table["gradient"]) == ["∂E/∂W_hy", "∂E/∂W_hh", "∂E/∂W_xh"][: len(table)]
+    table = at.dataframe[-1].value
+    assert list(table["gradient"]) == ["∂E/∂W_hy", "∂E/∂b_y", "∂E/∂W_hh", "∂E/∂W_xh", "∂E/∂b_h"]
     for err in table["your relative error"]:
         assert float(err) < 1e-6  # the learner typed 8 significant digits of the truth
+    assert set(table["verdict"]) == {"✓ agrees"}
     for err in table["BPTT (exact) relative error"]:
         assert float(err) < 1e-7
 
@@ -82,7 +83,7 @@ def test_unreadable_gradient_is_reported_as_such_in_the_check(app):
     at = app(PAGE)
     inst = textbook()
     at, _ = fill_group(at, inst, group_index(inst, "dW_hy"), {"dW_hy": "[[1, 2], [3"})
-    assert "unreadable" in list(at.dataframe[0].value["your relative error"])
+    assert "unreadable" in list(at.dataframe[-1].value["your relative error"])
     assert metric(at, "Attempts used") == "1"  # db_y counted; the unreadable dW_hy did not
 
 
@@ -114,3 +115,13 @@ def test_the_forward_values_bptt_starts_from_are_shown(app):
     latex = " ".join(x.value for x in at.latex)
     for t in range(inst.trace.T):
         assert bmatrix(inst.trace.h[t], 4) in latex and bmatrix(inst.trace.p[t], 4) in latex
+
+
+def test_a_gradient_that_is_off_is_marked_as_disagreeing(app):
+    at = app(PAGE)
+    inst = textbook()
+    wrong = format_value(2 * inst.quantity("dW_hy").truth, digits=6)
+    at, _ = fill_group(at, inst, group_index(inst, "dW_hy"), {"dW_hy": wrong})
+    table = at.dataframe[-1].value
+    row = table[table["gradient"] == "∂E/∂W_hy"].iloc[0]
+    assert row["verdict"].startswith("✗") and float(row["your relative error"]) > 0.1

@@ -220,3 +220,27 @@ def test_a_whole_step_can_be_revealed_at_once(app):
     assert metric(at, "Score").startswith("0.0")
     saved = Store().attempts("Guest")
     assert sorted(a.quantity_id for a in saved if a.solution_revealed) == sorted(q.id for q in step1)
+
+
+@pytest.mark.parametrize("params,fragment", [({"seed": "3", "hidden": "1"}, "hidden size '1'"),
+                                             ({"seed": "abc"}, "seed 'abc'"), ({"hidden": "99"}, "hidden size '99'")])
+def test_links_with_an_unusable_variant_say_which_part_is_wrong(params, fragment):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.query_params.update(params)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    warning = at.warning[0].value
+    assert fragment in warning and "None" not in warning
+    assert any("Textbook network" in m.value for m in at.markdown)
+
+
+def test_a_diagnosed_mistake_is_named_once(app):
+    at = app(PAGE)
+    inst = textbook()
+    fill(at, inst, {"z[1]": format_value(inst.mistake_value("z[1]", "no_bias"), digits=6)})
+    name = next(m.name for m in inst.quantity("z[1]").mistakes if m.id == "no_bias")
+    assert at.error[0].value.count(name) == 1

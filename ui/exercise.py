@@ -34,11 +34,13 @@ from core.exercise import (
 from core.exercise_defs import MAX_HIDDEN
 from core.formatting import bmatrix
 from core.store import StoreError
+from ui.content import get_content
 from ui.progress import current_learner, get_store, learner_caption, record_attempt
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
 PRACTICE_HIDDEN = (2, 3, 4)  # hidden sizes offered for practice: still sane by hand
+MIN_HIDDEN = 2  # with one hidden unit W_hh is 1×1, so "W where Wᵀ belongs" cannot be told from the truth
 EXERCISE_PAGES = {"forward_hello": "pages/forward_exercise.py", "bptt_hello": "pages/bptt_exercise.py"}
 
 STATUS_LOOK = {  # status -> (icon, Streamlit callout)
@@ -72,11 +74,12 @@ def vetted_for_all(start: int, hidden: int) -> int:
     """The first seed >= start that is vetted for every exercise, so BPTT can continue the forward variant."""
     defs = list(definitions().values())
     seed = start
-    while True:
+    for _ in range(100):  # vetted_seed itself gives up (ValueError) after a long run of unclear seeds
         seed = vetted_seed(defs[0], seed, hidden=hidden)
         if all(is_vetted(d, seed, hidden=hidden) for d in defs[1:]):
             return seed
         seed += 1
+    raise ValueError(f"no seed from {start} on is clear for every exercise at hidden size {hidden}")
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -102,28 +105,41 @@ def textbook(definition: Definition) -> tuple[int, int]:
     return definition.textbook_seed, definition.hidden
 
 
+def _variant_from_link(definition: Definition, raw_seed: str | None, raw_hidden: str | None) -> tuple[int, int]:
+    """The (seed, hidden) a link names, or the textbook's with a message saying what was wrong with it."""
+    tb_seed, tb_hidden = textbook(definition)
+    try:
+        seed = tb_seed if raw_seed is None else int(raw_seed)
+        hidden = tb_hidden if raw_hidden is None else int(raw_hidden)
+        if not (0 <= seed <= MAX_SEED and MIN_HIDDEN <= hidden <= MAX_HIDDEN):
+            raise ValueError
+    except ValueError:
+        named = [f"seed {raw_seed!r}" if raw_seed is not None else "", f"hidden size {raw_hidden!r}"
+                 if raw_hidden is not None else ""]
+        st.warning(f"The link's {' and '.join(n for n in named if n)} is not valid: seeds go from 0 to "
+                   f"{MAX_SEED} and hidden sizes from {MIN_HIDDEN} to {MAX_HIDDEN}. Showing the textbook network "
+                   "instead.", icon=":material/link_off:")
+        return tb_seed, tb_hidden
+    if (seed, hidden) == (tb_seed, tb_hidden) or all(is_vetted(d, seed, hidden=hidden)
+                                                    for d in definitions().values()):
+        return seed, hidden
+    try:
+        vetted = vetted_for_all(seed, hidden)
+    except ValueError:  # no clear variant near this seed at this size
+        st.warning(f"No network near seed {seed} with hidden size {hidden} lets every mistake be told apart. "
+                   "Showing the textbook network instead.", icon=":material/link_off:")
+        return tb_seed, tb_hidden
+    st.info(f"Seed {seed} gives a network where two mistakes would look alike, so the nearest clear variant, "
+            f"seed {vetted}, is shown.", icon=":material/shuffle:")
+    return vetted, hidden
+
+
 def choose_variant(definition: Definition) -> tuple[int, int]:
     """The (seed, hidden) to show: from the URL if it names one, else this session's, else the textbook's."""
     qp = st.query_params
     variant = st.session_state.get(VARIANT_KEY)
     if "seed" in qp or "hidden" in qp:
-        try:
-            seed = int(qp.get("seed", textbook(definition)[0]))
-            hidden = int(qp.get("hidden", definition.hidden))
-            if not (0 <= seed <= MAX_SEED and 1 <= hidden <= MAX_HIDDEN):
-                raise ValueError
-        except ValueError:
-            st.warning(f"The link's variant (seed {qp.get('seed')!r}, hidden size {qp.get('hidden')!r}) is not "
-                       f"valid: seeds go from 0 to {MAX_SEED} and hidden sizes from 1 to {MAX_HIDDEN}. "
-                       "Showing the textbook network instead.", icon=":material/link_off:")
-            seed, hidden = textbook(definition)
-        else:
-            if (seed, hidden) != textbook(definition) and not all(
-                    is_vetted(d, seed, hidden=hidden) for d in definitions().values()):
-                vetted = vetted_for_all(seed, hidden)
-                st.info(f"Seed {seed} gives a network where two mistakes would look alike, so the nearest "
-                        f"clear variant, seed {vetted}, is shown.", icon=":material/shuffle:")
-                seed = vetted
+        seed, hidden = _variant_from_link(definition, qp.get("seed"), qp.get("hidden"))
         variant = {"seed": seed, "hidden": hidden}
     if variant is None:
         seed, hidden = textbook(definition)
@@ -172,7 +188,8 @@ def variant_controls(definition: Definition, seed: int, hidden: int) -> None:
     hidden_key = f"practice_hidden::{definition.id}"
     if hidden_key not in st.session_state:
         st.session_state[hidden_key] = hidden if hidden in PRACTICE_HIDDEN else 3
-    c2.selectbox("Hidden size for practice", PRACTICE_HIDDEN, key=hidden_key)
+    c2.selectbox("Hidden size for practice", PRACTICE_HIDDEN, key=hidden_key,
+                 help="Used by the next practice network: press New practice network.")
     c3.button("New practice network", icon=":material/casino:", key=f"new_practice::{definition.id}",
               on_click=_new_practice, args=(seed, hidden_key), width="stretch")
     if not is_textbook:
@@ -356,10 +373,7 @@ def _shape_hint(q) -> str:
 
 def show_feedback(fb: Feedback, attempts: int) -> None:
     icon, kind = STATUS_LOOK.get(fb.status, (":material/info:", "info"))
-    text = fb.message
-    if fb.mistake is not None:
-        text = f"**{fb.mistake.name}.** {fb.message}"
-    getattr(st, kind)(text, icon=icon)
+    getattr(st, kind)(fb.message, icon=icon)  # a diagnosed mistake is named in the message itself
     value = fb.value if isinstance(fb.value, np.ndarray) else None
     if fb.wrong_elements and value is not None and value.ndim >= 1 and value.size <= 64:
         st.latex(r"\text{your answer: }" + bmatrix(value, 4, marked=fb.wrong_elements))
@@ -459,8 +473,14 @@ def summary(inst: Instance) -> None:
         for qid, name, lesson in work.mistakes:
             counts.setdefault((name, lesson), []).append(qid)
         st.markdown("**Mistakes you made**")
+        titles = {x.slug: x.title for x in get_content().lessons}
         for (name, lesson), qids in sorted(counts.items(), key=lambda kv: -len(kv[1])):
-            st.markdown(f"- **{name}** at {', '.join(f'`{q}`' for q in qids)} — read the lesson “{lesson}”.")
+            labels = ", ".join(f"${inst.quantity(q).label}$" for q in dict.fromkeys(qids))
+            c1, c2 = st.columns([3, 2], vertical_alignment="center")
+            c1.markdown(f"- **{name}** at {labels}")
+            if lesson in titles:
+                c2.page_link("pages/lessons.py", label=f"Read: {titles[lesson]}", icon=":material/menu_book:",
+                             query_params={"lesson": lesson})
     st.button("Start this network over", icon=":material/restart_alt:", key=f"start_over::{inst.definition.id}",
               on_click=_start_over, args=(inst,))
 
