@@ -79,12 +79,17 @@ for name in ("seq_length", "learning_rate", "optimizer", "clip", "clip_value"):
 
 vocab = state.vocab
 default_context = "hell" if all(ch in vocab.chars for ch in "hell") else vocab.decode(state.data[:4])
-context = b3.text_input("Context for the probability table", default_context, key="tr_context", max_chars=40)
-bad = [ch for ch in context if ch not in vocab.chars]
+if st.session_state.get("tr_for_vocab") != vocab.chars:  # a model of another text gets its own defaults
+    st.session_state["tr_context"] = default_context
+    st.session_state["tr_start"] = vocab.decode(state.data[:1])
+    st.session_state["tr_for_vocab"] = vocab.chars
+context = b3.text_input("Context for the probability table", key="tr_context", max_chars=40)
+bad = "".join(dict.fromkeys(ch for ch in context if ch not in vocab.chars))
 if not context or bad:
-    st.error(f"The context must be made of the text's characters ({''.join(vocab.chars)!r})"
-             + (f"; {''.join(bad)!r} is not among them." if bad else "."), icon=":material/error:")
-    st.stop()
+    st.warning(f"The context must be made of the text's characters ({''.join(vocab.chars)!r})"
+               + (f"; {bad!r} {'is' if len(bad) == 1 else 'are'} not among them" if bad else "")
+               + f". The table shows {default_context!r} instead.", icon=":material/warning:")
+    context = default_context
 # the table's rows: (iteration, p(next | context)); a new context starts a new table from the current model
 if st.session_state.get(HISTORY, {}).get("context") != context:
     st.session_state[HISTORY] = {"context": context,
@@ -159,13 +164,14 @@ temperature = s1.slider("Temperature", 0.0, 2.0, 1.0, step=0.1, key="tr_temp", p
                         help="0 always takes the most likely character; 1 samples the model's probabilities; "
                              "above 1 flattens them.")
 length = s2.slider("Characters to generate", 1, 400, 40, key="tr_len", persist_state=KEEP)
-start = s3.text_input("Start with", text[0], key="tr_start", max_chars=40)
+start = s3.text_input("Start with", key="tr_start", max_chars=40)
 if s4.button("New sample", key="tr_resample", icon=":material/casino:"):
     st.session_state[DRAW] = st.session_state.get(DRAW, 0) + 1
-missing = [ch for ch in start if ch not in vocab.chars]
+missing = "".join(dict.fromkeys(ch for ch in start if ch not in vocab.chars))
 if not start or missing:
     st.error("Start with one or more of the text's characters"
-             + (f"; {''.join(missing)!r} is not in the vocabulary." if missing else "."), icon=":material/error:")
+             + (f"; {missing!r} {'is' if len(missing) == 1 else 'are'} not in the vocabulary." if missing else "."),
+             icon=":material/error:")
 else:
     rng = np.random.default_rng((int(seed), st.session_state.get(DRAW, 0)))  # same draw until New sample
     out = sample(state.params, vocab, start, int(length), rng, float(temperature))

@@ -122,9 +122,23 @@ def test_gradient_check_reports_small_relative_errors(app):
 def test_context_must_use_the_texts_characters(app):
     at = app(PAGE)
     at.text_input(key="tr_context").set_value("help").run()
-    assert any("'p' is not among them" in e.value for e in at.error)
+    assert any("'p' is not among them" in w.value and "'hell' instead" in w.value for w in at.warning)
+    at.button(key="tr_train").click().run()  # a bad context never blocks training
+    assert metric(at, "Iterations") == "100"
     at.text_input(key="tr_context").set_value("he").run()
-    assert not at.error and list(prob_table(at).columns)[-1] == "most likely"
+    assert not at.warning and list(prob_table(at).columns)[-1] == "most likely"
+
+
+def test_a_new_text_gets_its_own_context_and_start_and_trains(app):
+    at = app(PAGE)
+    at.text_area(key="tr_text").set_value("to be or not to be").run()
+    at.button(key="tr_reset").click().run()
+    assert not at.warning and not at.error
+    assert at.text_input(key="tr_context").value == "to b"
+    assert at.text_input(key="tr_start").value == "t"
+    at.button(key="tr_train").click().run()
+    assert metric(at, "Iterations") == "100"
+    assert set(at.get("code")[0].value) <= set("to be or not to be")
 
 
 def test_the_model_survives_a_trip_to_another_page(app):
