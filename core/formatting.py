@@ -1,6 +1,8 @@
 """Numbers, vectors and matrices as LaTeX and short text, for lessons, worked solutions and screens."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 
@@ -37,3 +39,11 @@ def plain(a, decimals: int = 3) -> str:
     if a.ndim == 1:
         return "[" + ", ".join(fmt(v, decimals) for v in a) + "]"
     return "[" + ", ".join(plain(r, decimals) for r in a) + "]"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:<>~])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally inside Markdown: every character Markdown, LaTeX or Streamlit could read is escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.formatting import md_escape
 from core.progress import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
 from core.store import StoreError
 from ui.content import get_content
@@ -33,7 +34,7 @@ summary = summarize(learner, attempts)
 progress = lesson_progress(summary, content.lessons, {x.slug: [q.id for q in content.quiz(x.slug)]
                                                       for x in content.lessons}, read)
 
-st.caption(f"Progress of **{learner}**, kept in {store.location}.")
+st.caption(f"Progress of **{md_escape(learner)}**, kept in {store.location}.")
 away = days_since(summary.last_at)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Answers checked", summary.attempts)
@@ -106,7 +107,8 @@ upload = st.file_uploader("Import a progress file (.json or .csv exported here)"
 if st.button("Import", key="dash_import", disabled=upload is None):
     try:
         result = store.import_data(learner, upload.getvalue())
-        st.session_state[MESSAGE_KEY] = ("success", f"Imported {result.added} answers into {learner}'s progress "
+        st.session_state[MESSAGE_KEY] = ("success", f"Imported {result.added} answers into "
+                                                     f"{md_escape(learner)}'s progress "
                                          f"({result.skipped} were already there, {result.lessons_marked} lessons "
                                          "marked as read).")
     except (ValueError, StoreError) as exc:
@@ -114,9 +116,9 @@ if st.button("Import", key="dash_import", disabled=upload is None):
     st.rerun()
 
 with st.expander("Reset my progress"):
-    st.markdown(f"This deletes **all {summary.attempts} answers** and lesson marks of **{learner}**. "
+    st.markdown(f"This deletes **all {summary.attempts} answers** and lesson marks of **{md_escape(learner)}**. "
                 "Download a copy first if you may want them back.")
-    typed = st.text_input(f"Type {learner} to confirm", key="dash_reset_confirm")
+    typed = st.text_input(f"Type **{md_escape(learner)}** to confirm", key="dash_reset_confirm")
     if st.button("Delete all my progress", key="dash_reset", type="primary", disabled=typed.strip() != learner):
         try:
             n = store.reset(learner)

@@ -219,3 +219,17 @@ def test_dashboard_names_exercises_and_offers_to_continue_one(app):
     assert definition.title in list(table["Exercise"])
     text = " ".join(m.value for m in at.markdown)
     assert f"Continue **{definition.title}** where you stopped: 1 of {len(inst.quantities)}" in text
+
+
+def test_a_name_with_markup_is_shown_literally_and_guest_is_reserved(app):
+    from ui.progress import LEARNER_KEY
+
+    at = app("pages/home.py")
+    at.text_input(key="home_learner_input").input("Zoë :red[x] **b** $x$").run()
+    at.button(key="home_learner_save").click().run()
+    assert at.session_state[LEARNER_KEY] == "Zoë :red[x] **b** $x$"
+    assert any(r"Zoë \:red\[x\] \*\*b\*\* \$x\$" in s.value for s in at.success)
+    at.text_input(key="home_learner_input").input("  guest ").run()
+    at.button(key="home_learner_save").click().run()
+    assert any("pick a name of your own" in e.value for e in at.error)
+    assert at.session_state[LEARNER_KEY] == "Zoë :red[x] **b** $x$"

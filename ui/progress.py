@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.formatting import md_escape
 from core.store import Attempt, Store, StoreError, normalize_learner, resolve_url
 
 LEARNER_KEY = "rnn_learner"  # session-state key of the chosen name (not a widget key, so it survives page switches)
@@ -39,7 +40,7 @@ def current_learner() -> str | None:
     raw = st.query_params.get("learner")
     if raw:
         try:
-            name = normalize_learner(raw)
+            name = learner_name(raw)
         except ValueError:
             return None
         st.session_state[LEARNER_KEY] = name
@@ -52,9 +53,18 @@ def active_learner() -> str:
     return current_learner() or GUEST
 
 
+def learner_name(raw: str) -> str:
+    """A name a learner may choose: normalised, and not the shared guest name (ValueError with a reason)."""
+    name = normalize_learner(raw)
+    if name.casefold() == GUEST.casefold():
+        raise ValueError(f"“{GUEST}” is where answers without a name go, shared by everybody who has not chosen "
+                         "one: pick a name of your own.")
+    return name
+
+
 def set_learner(name: str) -> str:
     """Choose a learner (registered in the store if possible); ValueError with a reason for an unusable name."""
-    name = normalize_learner(name)
+    name = learner_name(name)
     try:
         name = get_store().ensure_learner(name)
     except StoreError:
@@ -91,7 +101,7 @@ def learner_caption() -> None:
     """One line saying whose progress this is, with a pointer to the home page when no name is chosen."""
     name = current_learner()
     if name:
-        st.caption(f"Saving progress as **{name}**.")
+        st.caption(f"Saving progress as **{md_escape(name)}**.")
     else:
         st.caption(f"Saving progress as **{GUEST}**: choose your name on the Home page to keep it under your name.")
 
@@ -102,7 +112,8 @@ def learner_box() -> None:
     show_store_notice()
     name = current_learner()
     if name:
-        st.success(f"Your progress is saved as **{name}**. Welcome back whenever you like: type the same name.",
+        st.success(f"Your progress is saved as **{md_escape(name)}**. Welcome back whenever you like: type the "
+                   "same name.",
                    icon=":material/person:")
     else:
         st.markdown("Type a name to save your progress under it (no password; use the same name next time). "
@@ -124,7 +135,7 @@ def learner_box() -> None:
         st.caption("Coming back? Continue with one click:")
         cols = st.columns(len(known))
         for k, (col, info) in enumerate(zip(cols, known, strict=True)):
-            if col.button(f"Continue as {info.name}", key=f"home_continue_{k}",
+            if col.button(f"Continue as {md_escape(info.name)}", key=f"home_continue_{k}",
                           help=f"{info.attempts} answers saved under this name"):
                 st.query_params["learner"] = set_learner(info.name)
                 st.rerun()
