@@ -333,7 +333,7 @@ def _num_value(text: str) -> float:
     except (OverflowError, ValueError):
         raise _Bad(f"‘{text}’ is not a number I can read.") from None
     if not math.isfinite(v):
-        raise _Bad(f"‘{text}’ is too large.")
+        raise _Bad(f"‘{text if len(text) <= 40 else text[:37] + '...'}’ is too large.")
     return v / 100.0 if pct else v
 
 

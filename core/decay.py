@@ -788,6 +788,17 @@ def sci(log10: float) -> str:
     return f"{x:.2g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
+def _why_below_bound(activation: str, gap_log10: float) -> str:
+    """Why the computed product sits under the bound, in words (nothing when it is close to it)."""
+    if gap_log10 <= 2:
+        return "."
+    if activation in ("tanh", "sigmoid"):
+        return ": the activation's derivatives pull the product well under it."
+    relu = " and ReLU switches some units off" if activation == "relu" else ""
+    return (": powers of W_hh grow like its spectral radius ρ^n, which is below σ_max^n when W_hh is not "
+            f"symmetric{relu}.")
+
+
 def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
     """Sentences that read the current picture in words (the page's caption), from the computed curves."""
     out = []
@@ -824,7 +835,7 @@ def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
             out.append(f"The bound (γ·σ_max)^{D} = ({v.gamma:g}·{v.sigma_max:.2f})^{D} = {sci(b)} "
                        + ("equals" if gap < 1e-6 else "sits above")
                        + f" the actual ‖∂h_T/∂h_(T−{D})‖ = {sci(float(v.jac_log10[D]))}"
-                       + (": the activation's derivatives pull the product well under it." if gap > 2 else "."))
+                       + _why_below_bound(cfg.activation, gap))
     others = [(IN_TEXT[m], ratio(curves[m])) for m in ("lstm", "gru") if m in curves]
     others = [(name, r) for name, r in others if r is not None]
     if others and v is not None and ratio(v) is not None:

@@ -126,6 +126,7 @@ if check is not None:
 n1, n2 = st.columns([1, 3])
 if n1.button("New z", key="act_new", icon=":material/autorenew:"):
     work.update(seed=work["seed"] + 1, check=None, answer="", attempts=0)
+    st.session_state.pop("act_answer", None)  # the old answer belongs to the old z
     st.rerun()
 with n2.expander("Hint"):
     st.markdown("First compute h = tanh(z) (in radians), then 1 − h². The lecture's '1 − x²' uses x = h.")

@@ -309,3 +309,8 @@ def test_parse_char_messages():
 def test_parse_char_never_raises(text):
     r = parse_char(text, "helo")
     assert (r.ok and r.char in "helo") or r.message
+
+
+def test_a_huge_number_is_quoted_short_in_the_message():
+    r = parse_answer("9" * 1999)
+    assert not r.ok and "too large" in r.message and len(r.message) < 120

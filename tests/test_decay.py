@@ -201,3 +201,13 @@ def test_caption_of_a_saturated_softmax_says_nothing_flows_back_instead_of_nan()
     text = " ".join(decay.describe(c, cfg))
     assert "nan" not in text.lower() and "sends back nothing" in text
     assert "equals the actual" in text  # a linear 1x1 network reaches the bound exactly
+
+
+@pytest.mark.parametrize("activation,words", [("tanh", "activation's derivatives"), ("identity", "spectral radius"),
+                                              ("relu", "switches some units off")])
+def test_caption_explains_the_gap_to_the_bound_by_the_activation(activation, words):
+    cfg = decay.DecayConfig(T=100, hidden=32, activation=activation, scale=3.0 if activation != "tanh" else 0.8)
+    text = " ".join(decay.describe(decay.decay_curves(cfg), cfg))
+    assert words in text
+    if activation != "tanh":
+        assert "activation's derivatives" not in text

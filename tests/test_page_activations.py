@@ -86,3 +86,4 @@ def test_exercise_is_checked_by_the_engine_and_saved(app):
     at.button(key="act_new").click().run()
     assert f"z = {am.exercise_z(1):g}" in " ".join(m.value for m in at.markdown)
     assert not at.success
+    assert at.text_input(key="act_answer").value == ""  # the old answer belonged to the old z
