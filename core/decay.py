@@ -807,6 +807,7 @@ def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
     D = min(50, first.T_run - 1)
     if D < 1:
         return ["With a single step there is no distance to travel: set T to 2 or more."]
+    back = f"{D} step{'s' if D != 1 else ''} back"
 
     def ratio(c: CellCurves) -> float | None:
         """log10 of ||dE_T/ds_(T-D)|| / ||dE_T/ds_T||, or None when the loss sends back nothing at all."""
@@ -828,7 +829,7 @@ def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
         r = ratio(v)
         if r is not None:
             out.append(f"With σ_max(W_hh) = {v.sigma_max:.2f} and {cfg.activation}, the vanilla RNN's gradient from "
-                       f"{D} steps back is {share(r)} the last step's ({how(r)}).")
+                       f"{back} is {share(r)} the last step's ({how(r)}).")
         b = float(v.bound_log10[D]) if v.bound_log10 is not None else None
         if b is not None:
             gap = b - float(v.jac_log10[D])
@@ -843,7 +844,7 @@ def describe(curves: dict[str, CellCurves], cfg: DecayConfig) -> list[str]:
         out.append("Over the same distance " + " and ".join(parts) + ".")
     elif others:
         parts = [f"the {name}'s gradient is {share(r)} the last step's" for name, r in others]
-        out.append(f"From {D} steps back, " + " and ".join(parts) + ".")
+        out.append(f"From {back}, " + " and ".join(parts) + ".")
     if silent:
         out.append(f"For the {' and the '.join(silent)} the loss sends back nothing: its softmax is saturated and "
                    "predicts the target with probability 1, so ∂E_T/∂h_T = 0 exactly.")

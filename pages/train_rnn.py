@@ -133,6 +133,10 @@ with loss_box.container():
 m1, m2, m3 = st.columns(3)
 m1.metric("Iterations", state.iteration)
 m2.metric("Loss per character (last chunk)", f"{state.losses[-1]:.4f}" if state.losses else "–")
+if state.losses and not state.losses[-1] < 1.5 * np.log(vocab.size):  # worse than guessing uniformly
+    st.warning(f"The loss per character ({state.losses[-1]:.3g}) is above that of guessing every character with "
+               f"equal probability (ln {vocab.size} = {np.log(vocab.size):.3g}): training is diverging. Lower the "
+               "learning rate, switch on clipping or use Adagrad, then press New model.", icon=":material/warning:")
 probs_now = next_char_probs(state.params, vocab, context)
 best = int(np.argmax(probs_now))
 m3.metric(f"Most likely after {context!r}", f"{vocab.chars[best]!r} ({probs_now[best]:.3f})")

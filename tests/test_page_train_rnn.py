@@ -148,3 +148,17 @@ def test_the_model_survives_a_trip_to_another_page(app):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert metric(at, "Iterations") == "100"
+
+
+def test_diverging_training_is_flagged(app):
+    at = app(PAGE)
+    at.text_area(key="tr_text").set_value("the quick brown fox jumps over the lazy dog " * 4).run()
+    at.slider(key="tr_hidden").set_value(128).run()
+    at.select_slider(key="tr_lr").set_value(1.0).run()
+    at.radio(key="tr_opt").set_value("sgd").run()
+    at.selectbox(key="tr_clip").set_value("none").run()
+    at.button(key="tr_reset").click().run()
+    assert not any("diverging" in w.value for w in at.warning)
+    at.button(key="tr_train").click().run()
+    assert not at.exception
+    assert any("diverging" in w.value for w in at.warning)
