@@ -19,7 +19,7 @@ pages = {
                 url_path="bptt"),
     ],
     "Playgrounds": [
-        st.Page("pages/vanishing_gradients.py", title="Vanishing and exploding gradients",
+        st.Page("pages/vanishing_gradients.py", title="Vanishing gradients",
                 icon=":material/trending_down:", url_path="gradients"),
         st.Page("pages/activations.py", title="Activations and their derivatives", icon=":material/show_chart:",
                 url_path="activation-functions"),

@@ -69,7 +69,7 @@ def view(cfg: decay.DecayConfig):
     return " ".join(decay.describe(curves, cfg)), overflow, frames, bands, first, metrics
 
 
-st.title("Vanishing and exploding gradients")
+st.title("Vanishing gradients")
 st.markdown(
     "Backpropagation through time multiplies one Jacobian per step: "
     r"$\frac{\partial E_T}{\partial h_k} = \frac{\partial E_T}{\partial h_T}\prod_{j=k+1}^{T}"
