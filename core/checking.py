@@ -165,7 +165,8 @@ def _structure(value: np.ndarray, truth: np.ndarray, tol: Tolerance):
                             "of the vocabulary, or which vector goes on the right of the outer product.", None)
     if truth.ndim == 1 and truth.size >= 3 and _all_within(np.sort(value), np.sort(truth), tol):
         return ("reordered", "These are the right numbers in a different order: check the order of the "
-                "vocabulary (the order in which characters first appear).", None)
+                "elements (in this course, vectors over characters follow the vocabulary, in order of first "
+                "appearance).", None)
     tt = float(np.sum(truth * truth))
     if truth.size >= 2 and np.count_nonzero(significant) >= 2 and tt > 0:
         c = float(np.sum(value * truth)) / tt  # least-squares constant
@@ -235,8 +236,8 @@ def describe_wrong(cmp: Comparison, ndim: int) -> str:
     if not cmp.shape_ok or ndim == 0 or cmp.element_ok is None:
         return ""
     n_wrong, n = len(cmp.wrong_elements), cmp.element_ok.size
-    if n_wrong == n:
-        return "All of the numbers are off."
+    if n_wrong == n:  # after a structural diagnosis ("in a different order", ...) this would only contradict it
+        return "" if cmp.structure else "All of the numbers are off."
     rest = n - n_wrong
     tail = f"; the other {rest} {'is' if rest == 1 else 'are'} right."
     shown = cmp.wrong_elements[:6]

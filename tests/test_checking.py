@@ -120,3 +120,14 @@ def test_too_few_digits_warns_only_when_rounding_alone_would_fail():
 
 def test_round_sig():
     np.testing.assert_allclose(round_sig([0.0012345, -123.45, 0.0], 3), [0.00123, -123.0, 0.0])
+
+
+def test_a_structural_diagnosis_is_not_contradicted_by_the_element_count():
+    from core.checking import compare, describe_wrong
+
+    truth = np.array([0.1, 0.2, 0.3, 0.4])
+    cmp = compare(truth[::-1].copy(), truth)
+    assert cmp.structure == "reordered"
+    assert describe_wrong(cmp, 1) == ""
+    plain = compare(np.array([9.0, 9.0, 9.0, 9.0]), truth)
+    assert plain.structure is None and describe_wrong(plain, 1) == "All of the numbers are off."
