@@ -386,6 +386,10 @@ _loss = Rule(
         _mut("last_only", "Only the last step", "cross-entropy",
              r"The total loss adds the losses of all the steps, $E = \sum_t E_t$, not only the last one.",
              lambda c, e, t: np.array(e[f"loss[{c.T}]"], dtype=np.float64)),
+        _mut("loss_sign", "Minus sign left out", "cross-entropy",
+             r"Each $E_t = -\ln p_{t,\text{target}}$ is positive, so their sum is too: the minus sign of the "
+             r"cross-entropy is missing.",
+             lambda c, e, t: -np.sum(_stack(e, _steps("loss", c)))),
     ),
 )
 

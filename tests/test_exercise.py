@@ -151,7 +151,8 @@ def _independent(inst, qid: str, mistake: str):
         ("p", "sigmoid_not_softmax"): lambda: sig(tr.y[i]),
         ("pred", "target_char"): lambda: inst.vocab.chars[tr.targets[i]],
         ("loss", "log10"): lambda: -np.log10(tr.p[i, tr.targets[i]]),
-        ("loss", "loss_sign"): lambda: np.log(tr.p[i, tr.targets[i]]),
+        ("loss", "loss_sign"): lambda: (np.log(tr.p[i, tr.targets[i]]) if i is not None  # E_t, or the total E
+                                        else np.sum(np.log(tr.p[np.arange(tr.T), tr.targets]))),
         ("loss", "max_prob"): lambda: -np.log(tr.p[i].max()),
         ("loss", "mean_not_sum"): lambda: tr.loss_t.mean(),
         ("loss", "last_only"): lambda: tr.loss_t[-1],
