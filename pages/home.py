@@ -21,19 +21,23 @@ character-level network that reads **"hello"** and:
 )
 
 st.subheader("Where to start")
-c1, c2, c3 = st.columns(3)
-c1.page_link("pages/forward_explorer.py", label="Meet the network", icon=":material/visibility:")
-c1.caption("The seeded \"hello\" network and every value of its forward pass.")
-c2.page_link("pages/forward_exercise.py", label="Compute the forward pass", icon=":material/calculate:")
-c2.caption("Step by step, checked as you go, with hints and worked solutions.")
-c3.page_link("pages/lessons.py", label="Read the lessons", icon=":material/menu_book:")
-c3.caption("Short lessons on every topic of the lecture, each with a quiz.")
-c1.page_link("pages/bptt_exercise.py", label="Backpropagate through time", icon=":material/undo:")
-c1.caption("The chain rule, one factor at a time, on the same network.")
-c2.page_link("pages/vanishing_gradients.py", label="Watch gradients vanish", icon=":material/trending_down:")
-c2.caption("Vanilla RNN, LSTM and GRU side by side, from real Jacobian products.")
-c3.page_link("pages/train_rnn.py", label="Train and sample", icon=":material/model_training:")
-c3.caption("Train a character RNN on \"hello\" or your own text and sample from it.")
+START = [  # (page, link, what it is), laid out in rows of three
+    ("pages/forward_explorer.py", "Meet the network", ":material/visibility:",
+     "The seeded \"hello\" network and every value of its forward pass."),
+    ("pages/forward_exercise.py", "Compute the forward pass", ":material/calculate:",
+     "Step by step, checked as you go, with hints and worked solutions."),
+    ("pages/lessons.py", "Read the lessons", ":material/menu_book:",
+     "Short lessons on every topic of the lecture, each with a quiz."),
+    ("pages/bptt_exercise.py", "Backpropagate through time", ":material/undo:",
+     "The chain rule, one factor at a time, on the same network."),
+    ("pages/vanishing_gradients.py", "Watch gradients vanish", ":material/trending_down:",
+     "Vanilla RNN, LSTM and GRU side by side, from real Jacobian products."),
+    ("pages/train_rnn.py", "Train and sample", ":material/model_training:",
+     "Train a character RNN on \"hello\" or your own text and sample from it."),
+]
+for col, (page, label, icon, caption) in zip(st.columns(3) * 2, START, strict=True):
+    col.page_link(page, label=label, icon=icon)
+    col.caption(caption)
 
 learner_box()
 
