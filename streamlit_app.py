@@ -1,7 +1,10 @@
 """Entry point: builds the navigation and runs the chosen page. No logic lives here."""
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="RNNs by hand", page_icon=":material/neurology:", layout="wide")
+# A local icon: a Material icon would be fetched from the web, which a class server may not reach.
+st.set_page_config(page_title="RNNs by hand", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
 # Every page but home gets a url_path other than its file name: on a fresh server Streamlit treats pages/ as
 # an old-style pages folder until this file first runs, so a shared link to /<file name> would run the page
