@@ -504,6 +504,11 @@ class _Grader:
             parts.append(cmp.structure_message)
         elif not where:
             parts.append("This is not the expected value.")
+        if q.id.startswith("p[") and value.ndim == 1:  # a probability vector has checks of its own
+            if np.any(value < 0):
+                parts.append("Probabilities cannot be negative: softmax exponentiates every score.")
+            elif abs(float(value.sum()) - 1) > 0.01:
+                parts.append(f"Your probabilities add up to {float(value.sum()):.3g}, not 1: divide by the sum.")
         parts.append("The hints go through it step by step.")
         return Feedback(q.id, "wrong", cmp.credit, " ".join(parts), wrong_elements=cmp.wrong_elements,
                         structure=cmp.structure, digits_warning=cmp.digits_warning, **base)

@@ -469,3 +469,12 @@ def test_any_answers_never_crash_the_grader(defs, data):
     if chosen:
         one = grade_one(inst, chosen[-1], answers[chosen[-1]], answers)
         assert (one.status, one.credit) == (fb[chosen[-1]].status, fb[chosen[-1]].credit)
+
+
+def test_a_probability_vector_that_cannot_be_one_says_why(fwd):
+    p = fwd.quantity("p[1]").truth
+    negative = grade_one(fwd, "p[1]", format_value(-p, digits=6))
+    assert "cannot be negative" in negative.message
+    too_much = p.copy()
+    too_much[0] += 0.3
+    assert "add up to" in grade_one(fwd, "p[1]", format_value(too_much, digits=6)).message
