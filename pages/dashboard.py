@@ -64,7 +64,7 @@ st.dataframe(
     pd.DataFrame([{"Lesson": f"{p.order}. {p.title}", "Read": p.read,
                    "Quiz": p.quiz_share, "Quiz right": f"{p.quiz_mastered} of {p.quiz_total}",
                    "Practice answers": p.practice_attempts, "Status": p.status} for p in progress]),
-    hide_index=True, width="stretch", height=36 * (len(progress) + 1) + 4,  # every lesson, no inner scrolling
+    hide_index=True, width="stretch", height=35 * (len(progress) + 1) + 3,  # every lesson, no inner scrolling
     column_config={"Quiz": st.column_config.ProgressColumn("Quiz", min_value=0.0, max_value=1.0, format="percent")},
 )
 
