@@ -520,6 +520,8 @@ _dh_next = Rule(
     needs="backward",
 )
 
+_AFTER_TANH = r"Use the gradient *after* the $\tanh$ derivative, $dh_{raw,t} = (1 - h_t^2)\odot dh_t$."
+
 _dW_hh_t = Rule(
     "dW_hh[t]", "t", "matrix", lambda c: (c.H, c.H), lambda c, t: (f"dh_raw[{t}]", f"h[{t - 1}]"),
     lambda c, e, t: np.outer(e[f"dh_raw[{t}]"], e[f"h[{t - 1}]"]),  # dh_raw_t h_{t-1}^T: (H,H)
@@ -532,8 +534,7 @@ _dW_hh_t = Rule(
              r"The contribution is $dh_{raw,t}\,h_{t-1}^\top$ (the gradient down the rows, like $W_{hh}$'s "
              r"rows of incoming weights), not $h_{t-1}\,dh_{raw,t}^\top$.",
              lambda c, e, t: np.outer(e[f"h[{t - 1}]"], e[f"dh_raw[{t}]"]), _from2),
-        _mut("dh_not_raw", "dh used where dh_raw belongs", "bptt",
-             r"Use the gradient *after* the $\tanh$ derivative, $dh_{raw,t} = (1 - h_t^2)\odot dh_t$.",
+        _mut("dh_not_raw", "dh used where dh_raw belongs", "bptt", _AFTER_TANH,
              lambda c, e, t: np.outer(e[f"dh[{t}]"], e[f"h[{t - 1}]"]), _from2),
     ),
     needs="backward",
@@ -543,8 +544,7 @@ _dW_xh_t = Rule(
     "dW_xh[t]", "t", "matrix", lambda c: (c.H, c.V), lambda c, t: (f"dh_raw[{t}]",),
     lambda c, e, t: np.outer(e[f"dh_raw[{t}]"], e[f"x[{t}]"]),  # dh_raw_t x_t^T: (H,V), one nonzero column
     (
-        _mut("dh_not_raw", "dh used where dh_raw belongs", "bptt",
-             r"Use the gradient *after* the $\tanh$ derivative, $dh_{raw,t} = (1 - h_t^2)\odot dh_t$.",
+        _mut("dh_not_raw", "dh used where dh_raw belongs", "bptt", _AFTER_TANH,
              lambda c, e, t: np.outer(e[f"dh[{t}]"], e[f"x[{t}]"])),
         _mut("input_is_target", "Target used as the input", "bptt",
              r"$x_t$ is the one-hot of the *input* at step $t$, so the gradient lands in the input's column, "

@@ -33,6 +33,8 @@ from core.exercise import (
 )
 from core.exercise_defs import MAX_HIDDEN
 from core.formatting import bmatrix
+from core.gradcheck import numerical_gradient
+from core.rnn import forward
 from core.store import StoreError
 from ui.content import get_content
 from ui.progress import current_learner, get_store, learner_caption, record_attempt
@@ -85,9 +87,6 @@ def vetted_for_all(start: int, hidden: int) -> int:
 @st.cache_data(show_spinner=False, max_entries=256)
 def numerical_grads(definition_id: str, seed: int, hidden: int) -> dict[str, np.ndarray]:
     """Central-difference gradients of the total loss, the independent check of a learner's BPTT."""
-    from core.gradcheck import numerical_gradient
-    from core.rnn import forward
-
     inst = instance(definition_id, seed, hidden)
     params = inst.params.copy()
     tr = inst.trace
