@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from bench.timing import median_seconds, result
-from core.naive import loss_fun
-from core.params import init_params
-from core.rnn import loss_and_grads
+from core.rnn.model import loss_and_grads
+from core.rnn.params import init_params
+from core.rnn.reference import loss_fun
 
 H, T, V = 100, 25, 62
 

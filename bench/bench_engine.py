@@ -14,8 +14,8 @@ import statistics
 import numpy as np
 
 from bench.timing import median_seconds, result
-from core.answers import _parse_cached, format_value, parse_answer
-from core.exercise import grade, grade_one, is_vetted, load_all, make_instance
+from core.course.answers import _parse_cached, format_value, parse_answer
+from core.course.engine import grade, grade_one, is_vetted, load_all, make_instance
 
 BUDGET = "<= 5 ms"
 

@@ -1,6 +1,6 @@
 """Playgrounds: decay curves (T=1000, H=128) against the explicit-Jacobian oracle, and training "hello".
 
-The oracle (core.decay_naive) forms every Jacobian, multiplies full matrices and calls np.linalg.norm(., 2)
+The oracle (core.gradients.reference) forms every Jacobian, multiplies full matrices and calls np.linalg.norm(., 2)
 at every k; it takes about 20 s for the three cells, so it runs once, while the fast path is a median.
 Network building (the 8 eigen- or singular-value decompositions of the recurrent blocks, cached by the page)
 is timed on its own and not included in the curve times. Screens' rerun times are in bench_playground_pages.
@@ -12,9 +12,9 @@ import time
 import numpy as np
 
 from bench.timing import median_seconds, result
-from core import decay
-from core.decay_naive import naive_curves
-from core.train import TrainConfig, new_state, next_char_probs, train_step
+from core.gradients import decay
+from core.gradients.reference import naive_curves
+from core.rnn.train import TrainConfig, new_state, next_char_probs, train_step
 
 CFG = decay.DecayConfig(T=1000, hidden=128)  # the page's defaults otherwise: sigma_max 0.8, tanh, scaled normal
 

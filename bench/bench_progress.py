@@ -11,7 +11,7 @@ from bench.timing import median_seconds, result
 
 
 def _attempt(learner: str, i: int):
-    from core.store import Attempt
+    from core.progress.store import Attempt
 
     return Attempt(learner=learner, exercise_id="forward-hello", quantity_id=f"h_{i % 4 + 1}",
                    answer_text="[0.1, -0.2, 0.3]", status="wrong" if i % 3 else "correct",
@@ -20,10 +20,10 @@ def _attempt(learner: str, i: int):
 
 
 def benchmarks() -> list[dict]:
-    from core.content import load_content
-    from core.progress import summarize
-    from core.quiz import grade
-    from core.store import Store
+    from core.course.content import load_content
+    from core.course.quiz import grade
+    from core.progress.store import Store
+    from core.progress.summary import summarize
 
     out = []
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:

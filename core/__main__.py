@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from core.worked import worked_solution
+from core.rnn.network import worked_solution
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +48,7 @@ def _content_check(root: str | None) -> int:
     """Print every content problem (file, question id, problem) and a count; 1 if there is any, else 0."""
     from pathlib import Path
 
-    from core.content import CONTENT_DIR, load_content
+    from core.course.content import CONTENT_DIR, load_content
 
     folder = Path(root) if root else CONTENT_DIR
     if not folder.is_dir():

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import activation_maths as am
-from core.answers import FORMAT_HELP
-from core.decay import sci
+from core.course import tanh_prime as am
+from core.course.answers import FORMAT_HELP
+from core.gradients.decay import sci
 from ui.charts import show
 from ui.progress import learner_caption, record_attempt
 

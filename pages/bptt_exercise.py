@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.answers import parse_answer
+from core.course.answers import parse_answer
 from core.formatting import bmatrix
-from core.gradcheck import relative_error
-from core.lecture_notation import lecture_label
+from core.rnn.gradcheck import relative_error
 from ui import exercise as ex
+from ui.notation import lecture_label
 
 DEFINITION = ex.definitions()["bptt_hello"]
 

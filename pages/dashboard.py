@@ -3,8 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from core.formatting import md_escape
-from core.progress import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
-from core.store import StoreError
+from core.progress.store import StoreError
+from core.progress.summary import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
 from ui.content import get_content
 from ui.exercise import EXERCISE_PAGES, definitions, instance
 from ui.progress import GUEST, active_learner, attempts_chart_spec, current_learner, get_store, show_store_notice

@@ -4,10 +4,10 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
-from core.answers import FORMAT_HELP
-from core.progress import is_mastered, quiz_exercise
-from core.quiz import Outcome, draw, grade, quiz_seed, score
-from core.store import StoreError
+from core.course.answers import FORMAT_HELP
+from core.course.quiz import Outcome, draw, grade, quiz_seed, score
+from core.progress.store import StoreError
+from core.progress.summary import is_mastered, quiz_exercise
 from ui.content import choose_lesson, get_content, show_problems
 from ui.progress import active_learner, get_store, learner_caption, record_attempt, show_store_notice
 

@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.gradcheck import check_rnn_gradients
-from core.train import MAX_TEXT, TrainConfig, new_state, next_char_probs, sample, train_recording, validate_text
+from core.rnn.gradcheck import check_rnn_gradients
+from core.rnn.train import MAX_TEXT, TrainConfig, new_state, next_char_probs, sample, train_recording, validate_text
 from ui.charts import show
 
 KEEP = "session"  # widget values survive a trip to another page

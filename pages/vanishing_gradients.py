@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import decay
+from core.gradients import decay
 from ui.charts import SERIES, regions, show
 
 MAX_POINTS = 400  # per line: beyond this, every n-th distance is drawn (the first 50 always)

@@ -9,7 +9,7 @@ import re
 
 import streamlit as st
 
-from core.content import APP_FILE, CONTENT_DIR, Content, load_content
+from core.course.content import APP_FILE, CONTENT_DIR, Content, load_content
 
 LESSON_KEY = "rnn_lesson"  # the lesson chosen on the lessons or quiz screen (kept across page switches)
 

@@ -1,7 +1,7 @@
 """The machinery the two "hello" exercise screens share: the variant, the answer forms, feedback, hints.
 
 A screen is a list of groups (one step of the forward pass, one step back in BPTT...), each a form with one
-input per quantity. Checking a group grades the learner's whole chain with the engine (core.exercise), so an
+input per quantity. Checking a group grades the learner's whole chain with the engine (core.course.engine), so an
 answer can earn credit for following from their own earlier values, and every checked answer is saved.
 
 State lives in one session-state dict per variant (`Work`), not in the widgets, so answers, feedback,
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
-from core.answers import FORMAT_HELP, parse_answer
-from core.diagram import unrolled_dot
-from core.exercise import (
+from core.course.answers import FORMAT_HELP, parse_answer
+from core.course.definitions import MAX_HIDDEN
+from core.course.engine import (
     ECF_CREDIT,
     Definition,
     Feedback,
@@ -31,12 +31,12 @@ from core.exercise import (
     solution,
     vetted_seed,
 )
-from core.exercise_defs import MAX_HIDDEN
 from core.formatting import bmatrix
-from core.gradcheck import numerical_gradient
-from core.rnn import forward
-from core.store import StoreError
+from core.progress.store import StoreError
+from core.rnn.gradcheck import numerical_gradient
+from core.rnn.model import forward
 from ui.content import get_content
+from ui.diagram import unrolled_dot
 from ui.progress import current_learner, get_store, learner_caption, record_attempt
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.worked import trace_text
+from core.rnn.network import trace_text
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,6 +1,6 @@
 """Progress glue for every screen: the shared store, the current learner, and `record_attempt` for checked answers.
 
-The store is one `core.store.Store` per database URL, made once per server process (st.cache_resource) and
+The store is one `core.progress.store.Store` per database URL, made once per server process (st.cache_resource) and
 shared by all sessions; SQLAlchemy's engine is thread-safe. We build the engine ourselves instead of through
 `st.connection("sql")`: the store must move a corrupt file aside and reopen, fall back to an in-memory
 database when the path is unwritable, and run migrations, all of which happen around engine creation, and
@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.formatting import md_escape
-from core.store import Attempt, Store, StoreError, normalize_learner, resolve_url
+from core.progress.store import Attempt, Store, StoreError, normalize_learner, resolve_url
 
 LEARNER_KEY = "rnn_learner"  # session-state key of the chosen name (not a widget key, so it survives page switches)
 GUEST = "Guest"

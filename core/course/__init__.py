@@ -1,0 +1,1 @@
+"""The course: lessons, quizzes and exercises, and the engine that reads and grades a learner's answers."""

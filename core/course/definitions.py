@@ -1,0 +1,431 @@
+"""Exercise definitions: the TOML files in content/exercises/, read with tomllib and checked line by line.
+
+A definition says which quantities a learner computes, in which order, with which hints, worked solution,
+mistakes to look for and tolerance. The maths of each quantity lives in `core.course.rules`; a file picks
+quantities by id ("z[t]", "dh_raw[t]", "dE3_dh[k]") and groups them in blocks that run over the steps:
+
+    id = "forward_hello"            # must equal the file name
+    title = "..."                   # Markdown
+    summary = "..."                 # Markdown, optional
+    lesson = "forward-equations"    # lesson slug
+    text = "hello"                  # default training text (inputs text[:-1], targets text[1:])
+    hidden = 3                      # default hidden size
+    textbook_seed = 7               # the fixed variant; must be vetted (see core.course.engine.is_vetted)
+    chain_T = 3                     # horizon K of the lecture's dE_K/dW (only with dE{K}... quantities)
+    [tolerance]                     # optional: rel, abs (defaults: core.course.checking.DEFAULT_TOLERANCE)
+
+    [[block]]
+    over = "t = 1..T"               # "once", "t = 1..T", "t = T..1", "k = K..1", "k = K-1..1", ...
+    title = "Step {{t}}"            # optional, a template
+    [[block.quantity]]
+    id = "z[t]"
+    label = 'z_{ {{t}} }'           # LaTeX, a template
+    hints = ["...", "..."]          # two or three, templates
+    solution = '''...'''            # Markdown + LaTeX, a template
+    mistakes = ["no_bias"]          # optional: a subset of the rule's mistakes (default: all of them)
+    when = "t >= 2"                 # optional: only at these steps
+    tolerance = { rel = 0.02 }      # optional override
+
+Templates put numbers in with double braces: `{{t}}`, `{{t-1}}`, `{{T}}`, `{{K}}`, `{{H}}`, `{{V}}` give
+integers; `{{z[t]}}`, `{{h[t-1]}}`, `{{W_hh}}`, `{{loss}}` give values in LaTeX (a number to 4 significant
+digits, a vector as a column, a matrix as a pmatrix); `| row` writes a vector inline as (a, b, c), `| T` as a
+row matrix (a transposed column), `| plain` as text outside math. `{{input[t]}}`, `{{target[t]}}` and
+`{{pred[t]}}` give characters, `{{vocab}}` the vocabulary, and `{{dW_hh[1..T]}}` every value of a range
+joined by " + " (for sums). Any value of `core.course.rules.truth_table`
+can be shown (e.g. `fpr[t]` = 1 - h_t^2, `p_target[t]`, `exp_y[t]`, `sum_exp_y[t]`, `dh3_dh[k]`).
+
+Every problem raises ContentError naming the file, the key (e.g. `block[2].quantity[3] "z[t]" .hints`)
+and what is wrong, so an author can fix it without reading this module.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.course.checking import DEFAULT_TOLERANCE, Tolerance
+from core.course.rules import Rule, known_templates, rule_for
+from core.errors import ContentError as BaseContentError
+from core.errors import display_path as _display
+
+ROOT = Path(__file__).resolve().parents[2]
+EXERCISE_DIR = ROOT / "content" / "exercises"
+
+MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
+MAX_TEXT = 12  # characters of training text, so at most 11 steps
+TEXT_PUNCTUATION = " .,!?'-"  # besides letters and digits: characters that are safe inside Markdown and LaTeX
+
+
+def text_problem(text) -> str | None:
+    """Why `text` cannot be an exercise's training text, or None."""
+    if not isinstance(text, str) or not 2 <= len(text) <= MAX_TEXT or len(set(text)) < 2:
+        return f"the text must have 2 to {MAX_TEXT} characters, at least two different (got {text!r})"
+    bad = sorted({c for c in text if not (c.isalnum() or c in TEXT_PUNCTUATION)})
+    if bad:
+        return (f"the text may use letters, digits, spaces and {' '.join(TEXT_PUNCTUATION.strip())} only "
+                f"(got {' '.join(bad)}), because its characters appear in formulas")
+    return None
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ID = re.compile(r"^[a-z0-9_]+$")
+_TOP_KEYS = {"id", "title", "summary", "lesson", "text", "hidden", "textbook_seed", "chain_T", "tolerance", "block"}
+_BLOCK_KEYS = {"over", "title", "quantity"}
+_Q_KEYS = {"id", "label", "hints", "solution", "mistakes", "when", "tolerance"}
+_INT = r"(?:[tkTKHV]|\d+)(?:\s*[+-]\s*\d+)?"
+_OVER = re.compile(rf"^\s*([tk])\s*=\s*({_INT})\s*\.\.\s*({_INT})\s*$")
+_WHEN = re.compile(rf"^\s*([tk])\s*(>=|<=|==|!=|>|<)\s*({_INT})\s*$")
+
+
+class ContentError(BaseContentError):
+    """A problem in an exercise file: which file, which key, what is wrong."""
+
+    def __init__(self, file: Path | str, key: str, problem: str):
+        self.key = key
+        super().__init__(file, problem, key)
+
+
+@dataclass(frozen=True)
+class QuantitySpec:
+    """One [[block.quantity]] table."""
+
+    template: str  # id with the step variable: "z[t]"
+    rule: Rule
+    label: str
+    hints: tuple[str, ...]
+    solution: str
+    mistakes: tuple[str, ...]  # mistake ids checked for this quantity
+    tolerance: Tolerance
+    when: tuple[str, str, str] | None  # (variable, operator, integer expression)
+    key: str  # where it is in the file, for messages
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """One [[block]]: quantities asked together, once or at every step of a range."""
+
+    over: str
+    var: str | None  # "t", "k" or None for "once"
+    start: str | None  # integer expressions, evaluated per instance
+    stop: str | None
+    title: str
+    quantities: tuple[QuantitySpec, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A validated exercise file."""
+
+    id: str
+    title: str
+    summary: str
+    lesson: str
+    text: str
+    hidden: int
+    textbook_seed: int
+    chain_T: int | None
+    tolerance: Tolerance
+    blocks: tuple[BlockSpec, ...]
+    path: str
+
+    @property
+    def templates(self) -> list[str]:
+        return [q.template for b in self.blocks for q in b.quantities]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Integer expressions and step ranges
+
+
+def eval_int(expr: str, scope: dict[str, int]) -> int:
+    """'t-1', 'K', '3', 'T - 1' -> int, with t, k, T, K, H, V from scope; KeyError if a name is unset."""
+    m = re.fullmatch(r"\s*([tkTKHV]|\d+)\s*(?:([+-])\s*(\d+))?\s*", expr)
+    if not m:
+        raise ValueError(f"{expr!r} is not a step expression like t, t-1, T, K-1 or 2")
+    base = int(m.group(1)) if m.group(1).isdigit() else scope[m.group(1)]
+    if m.group(2):
+        base = base + int(m.group(3)) if m.group(2) == "+" else base - int(m.group(3))
+    return base
+
+
+def block_steps(block: BlockSpec, scope: dict[str, int]) -> list[int | None]:
+    """The steps a block runs over, in order (descending when start > stop); [None] for 'once'."""
+    if block.var is None:
+        return [None]
+    a, b = eval_int(block.start, scope), eval_int(block.stop, scope)
+    return list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
+
+
+def when_holds(when: tuple[str, str, str] | None, step: int | None, scope: dict[str, int]) -> bool:
+    if when is None or step is None:
+        return True
+    _, op, rhs = when
+    r = eval_int(rhs, scope)
+    return {">=": step >= r, "<=": step <= r, "==": step == r, "!=": step != r, ">": step > r, "<": step < r}[op]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Templates
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+_REF = re.compile(r"^([A-Za-z_][A-Za-z_0-9]*)(?:\[\s*([^\]]+?)\s*\])?$")
+FILTERS = ("row", "T", "plain")
+
+
+class TemplateError(ValueError):
+    """A placeholder that cannot be filled in."""
+
+
+def latex_num(x: float) -> str:
+    """A number for LaTeX to 4 significant digits; powers of ten written out."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    s = f"{x:.4g}"
+    if "e" in s:
+        m, e = s.split("e")
+        return rf"{m}\times 10^{{{int(e)}}}"
+    return s
+
+
+def plain_num(x: float) -> str:
+    return "0" if float(x) == 0 else f"{float(x):.4g}"
+
+
+def latex_value(v, filt: str | None = None) -> str:
+    """A value of the truth table in LaTeX (or plain text with filt='plain')."""
+    if isinstance(v, str):
+        return "␣" if v == " " else v  # a space would be invisible between quotes
+    a = np.asarray(v, dtype=np.float64)
+    if filt == "plain":
+        if a.ndim == 0:
+            return plain_num(a)
+        if a.ndim == 1:
+            return "(" + ", ".join(plain_num(x) for x in a) + ")"
+        return "[" + "; ".join(" ".join(plain_num(x) for x in row) for row in a) + "]"
+    if a.ndim == 0:
+        return latex_num(a)
+    if a.ndim == 1:
+        if filt == "row":
+            return r"\left(" + ",\\ ".join(latex_num(x) for x in a) + r"\right)"
+        if filt == "T":
+            return r"\begin{pmatrix}" + " & ".join(latex_num(x) for x in a) + r"\end{pmatrix}"
+        return r"\begin{pmatrix}" + r" \\ ".join(latex_num(x) for x in a) + r"\end{pmatrix}"
+    body = r" \\ ".join(" & ".join(latex_num(x) for x in row) for row in (a.T if filt == "T" else a))
+    return r"\begin{pmatrix}" + body + r"\end{pmatrix}"
+
+
+def render(template: str, scope: dict[str, int], values: dict) -> str:
+    """Fill every {{...}} of `template`; TemplateError names the first placeholder that fails."""
+    def fill(m: re.Match) -> str:
+        inner = m.group(1)
+        ref, _, filt = inner.partition("|")
+        ref, filt = ref.strip(), filt.strip() or None
+        if filt is not None and filt not in FILTERS:
+            raise TemplateError(f"{{{{{inner}}}}}: unknown filter {filt!r} (known: {', '.join(FILTERS)})")
+        try:
+            return str(eval_int(ref, scope))
+        except KeyError as e:
+            raise TemplateError(f"{{{{{inner}}}}}: {e.args[0]} is not defined here") from None
+        except ValueError:
+            pass
+        r = _REF.match(ref)
+        if not r:
+            raise TemplateError(f"{{{{{inner}}}}}: not a value name like z[t] or W_hh, nor a step like t-1")
+        name, idx = r.group(1), r.group(2)
+        key = name
+        if idx is not None and ".." in idx:  # name[a..b]: every value in the range, joined by " + "
+            lo, _, hi = idx.partition("..")
+            try:
+                a, b = eval_int(lo, scope), eval_int(hi, scope)
+            except (KeyError, ValueError) as e:
+                raise TemplateError(f"{{{{{inner}}}}}: the range {idx!r} is not a range of steps ({e})") from None
+            keys = [f"{name}[{s}]" for s in (range(a, b + 1) if a <= b else range(a, b - 1, -1))]
+            missing = [k for k in keys if k not in values]
+            if missing or not keys:
+                raise TemplateError(f"{{{{{inner}}}}}: there is no value {missing[0] if missing else idx!r}")
+            return " + ".join(latex_value(values[k], filt) for k in keys)
+        if idx is not None:
+            try:
+                key = f"{name}[{eval_int(idx, scope)}]"
+            except (KeyError, ValueError) as e:
+                raise TemplateError(f"{{{{{inner}}}}}: the index {idx!r} is not a step here ({e})") from None
+        if key not in values:
+            close = sorted(k for k in values if k.split("[")[0] == name)[:4]
+            hint = f" (defined: {', '.join(close)})" if close else ""
+            raise TemplateError(f"{{{{{inner}}}}}: there is no value {key!r}{hint}")
+        return latex_value(values[key], filt)
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def dollar_problem(text: str) -> str | None:
+    """A message if the $...$ math delimiters of a Markdown string do not pair up."""
+    n = len(re.findall(r"(?<!\\)\$", text))
+    return None if n % 2 == 0 else "has an odd number of $ signs, so some math is not closed"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading a file
+
+
+def _tol(raw, file, key: str, base: Tolerance) -> Tolerance:
+    if not isinstance(raw, dict):
+        raise ContentError(file, key, "must be a table like { rel = 0.01, abs = 0.001 }")
+    unknown = set(raw) - {"rel", "abs"}
+    if unknown:
+        raise ContentError(file, key, f"unknown keys {sorted(unknown)} (allowed: rel, abs)")
+    try:
+        return Tolerance(rel=raw.get("rel", base.rel), abs=raw.get("abs", base.abs))
+    except ValueError as e:
+        raise ContentError(file, key, str(e)) from None
+
+
+def _text(raw: dict, name: str, file, key: str, required: bool = True) -> str:
+    v = raw.get(name)
+    if v is None and not required:
+        return ""
+    if not isinstance(v, str) or not v.strip():
+        raise ContentError(file, f"{key}{name}", "must be a non-empty string")
+    p = dollar_problem(v)
+    if p:
+        raise ContentError(file, f"{key}{name}", p)
+    return v
+
+
+def _int(raw: dict, name: str, file, lo: int, hi: int, required: bool = True) -> int | None:
+    v = raw.get(name)
+    if v is None and not required:
+        return None
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+        raise ContentError(file, name, f"must be a whole number from {lo} to {hi} (got {v!r})")
+    return v
+
+
+def parse_definition(path: Path | str) -> Definition:
+    """Read one exercise file and check its structure (the maths is checked by core.course.engine.load_exercise)."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(path, "(file)", "does not exist") from None
+    except UnicodeDecodeError as e:
+        raise ContentError(path, "(file)", f"is not UTF-8 text: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ContentError(path, "(file)", f"is not valid TOML: {e}") from None
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise ContentError(path, ", ".join(sorted(unknown)),
+                           f"unknown top-level key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    ex_id = raw.get("id")
+    if not isinstance(ex_id, str) or not _ID.match(ex_id):
+        raise ContentError(path, "id", f"must be lower-case letters, digits and '_' (got {ex_id!r})")
+    if ex_id != path.stem:
+        raise ContentError(path, "id", f"{ex_id!r} must match the file name ({path.stem}.toml)")
+    title = _text(raw, "title", path, "")
+    summary = _text(raw, "summary", path, "", required=False)
+    lesson = raw.get("lesson")
+    if not isinstance(lesson, str) or not _SLUG.match(lesson):
+        raise ContentError(path, "lesson", f"must be a lesson slug like 'forward-equations' (got {lesson!r})")
+    text = raw.get("text")
+    problem = text_problem(text)
+    if problem:
+        raise ContentError(path, "text", problem)
+    hidden = _int(raw, "hidden", path, 1, MAX_HIDDEN)
+    seed = _int(raw, "textbook_seed", path, 0, 2**32 - 1)
+    K = _int(raw, "chain_T", path, 1, MAX_TEXT - 1, required=False)
+    if K is not None and K > len(text) - 1:
+        raise ContentError(path, "chain_T", f"{K} is more than the {len(text) - 1} steps of text {text!r}")
+    tol = _tol(raw["tolerance"], path, "tolerance", DEFAULT_TOLERANCE) if "tolerance" in raw else DEFAULT_TOLERANCE
+    blocks_raw = raw.get("block")
+    if not isinstance(blocks_raw, list) or not blocks_raw:
+        raise ContentError(path, "block", "there are no [[block]] tables: add at least one")
+    blocks = tuple(_block(b, i + 1, path, K, tol) for i, b in enumerate(blocks_raw))
+    seen: dict[str, str] = {}
+    for b in blocks:
+        for q in b.quantities:
+            if q.template in seen:
+                raise ContentError(path, q.key, f"{q.template!r} is already asked at {seen[q.template]}")
+            seen[q.template] = q.key
+    return Definition(ex_id, title, summary, lesson, text, hidden, seed, K, tol, blocks, _display(path))
+
+
+def _block(raw, i: int, file, K: int | None, tol: Tolerance) -> BlockSpec:
+    key = f"block[{i}]"
+    if not isinstance(raw, dict):
+        raise ContentError(file, key, "must be a table")
+    unknown = set(raw) - _BLOCK_KEYS
+    if unknown:
+        raise ContentError(file, f"{key}.{sorted(unknown)[0]}",
+                           f"unknown key (allowed: {', '.join(sorted(_BLOCK_KEYS))})")
+    over = raw.get("over")
+    if over == "once":
+        var = start = stop = None
+    else:
+        m = _OVER.match(over) if isinstance(over, str) else None
+        if not m:
+            raise ContentError(file, f"{key}.over", f"must be 'once' or a range like 't = 1..T', 't = T..1', "
+                               f"'k = K..1' (got {over!r})")
+        var, start, stop = m.group(1), m.group(2), m.group(3)
+        if var == "k" and K is None:
+            raise ContentError(file, f"{key}.over", "a range over k needs chain_T at the top of the file")
+    title = raw.get("title", "")
+    if not isinstance(title, str):
+        raise ContentError(file, f"{key}.title", "must be a string")
+    qs = raw.get("quantity")
+    if not isinstance(qs, list) or not qs:
+        raise ContentError(file, f"{key}.quantity", "there are no [[block.quantity]] tables in this block")
+    return BlockSpec(over, var, start, stop, title, tuple(_quantity(q, i, j + 1, file, K, var, tol)
+                                                           for j, q in enumerate(qs)), key)
+
+
+def _quantity(raw, bi: int, qi: int, file, K: int | None, var: str | None, tol: Tolerance) -> QuantitySpec:
+    key = f"block[{bi}].quantity[{qi}]"
+    if not isinstance(raw, dict):
+        raise ContentError(file, key, "must be a table")
+    template = raw.get("id")
+    if not isinstance(template, str) or not template:
+        raise ContentError(file, f"{key}.id", "is missing: name the quantity, e.g. id = \"z[t]\"")
+    key = f'{key} "{template}"'
+    unknown = set(raw) - _Q_KEYS
+    if unknown:
+        raise ContentError(file, f"{key}.{sorted(unknown)[0]}", f"unknown key (allowed: {', '.join(sorted(_Q_KEYS))})")
+    rule = rule_for(template, K)
+    if rule is None:
+        raise ContentError(file, f"{key}.id", f"no quantity is called {template!r}; known: "
+                           f"{', '.join(known_templates(K))}")
+    if rule.step != var:
+        want = "a block with over = 'once'" if rule.step is None else f"a block over {rule.step}"
+        raise ContentError(file, f"{key}.id", f"{template!r} belongs in {want}")
+    label = _text(raw, "label", file, f"{key}.")
+    hints = raw.get("hints")
+    if not isinstance(hints, list) or not 2 <= len(hints) <= 3:
+        raise ContentError(file, f"{key}.hints", f"needs two or three hints (got {hints!r:.60})")
+    for n, h in enumerate(hints):
+        if not isinstance(h, str) or not h.strip():
+            raise ContentError(file, f"{key}.hints[{n + 1}]", "must be a non-empty string")
+        p = dollar_problem(h)
+        if p:
+            raise ContentError(file, f"{key}.hints[{n + 1}]", p)
+    solution = _text(raw, "solution", file, f"{key}.")
+    known = [m.mistake.id for m in rule.mutations]
+    mistakes = raw.get("mistakes", known)
+    if not isinstance(mistakes, list) or not all(isinstance(m, str) for m in mistakes):
+        raise ContentError(file, f"{key}.mistakes", "must be a list of mistake ids")
+    for m in mistakes:
+        if m not in known:
+            raise ContentError(file, f"{key}.mistakes", f"{template!r} has no mistake {m!r}; known: "
+                               f"{', '.join(known) or '(none)'}")
+    if len(set(mistakes)) != len(mistakes):
+        raise ContentError(file, f"{key}.mistakes", "lists a mistake twice")
+    when = raw.get("when")
+    when_t = None
+    if when is not None:
+        m = _WHEN.match(when) if isinstance(when, str) else None
+        if not m or m.group(1) != var:
+            raise ContentError(file, f"{key}.when", f"must be a condition on {var or 'the step'} like "
+                               f"'{var or 't'} >= 2' (got {when!r})")
+        when_t = (m.group(1), m.group(2), m.group(3))
+    qtol = _tol(raw["tolerance"], file, f"{key}.tolerance", tol) if "tolerance" in raw else tol
+    return QuantitySpec(template, rule, label, tuple(hints), solution, tuple(mistakes), qtol, when_t, key)

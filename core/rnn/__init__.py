@@ -1,0 +1,1 @@
+"""The vanilla character RNN: parameters, vocabulary, activations, the forward pass and BPTT, training."""

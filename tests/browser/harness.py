@@ -1,0 +1,83 @@
+"""Helpers for the real-browser tests: a `streamlit run` server on a free loopback port, and Debian's Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(data_dir: Path, port: int | None = None):
+    """Start the app as a learner would (`streamlit run`), wait for its health check, stop it afterwards."""
+    port = port or free_port()
+    env = {**os.environ, "RNN_TUTOR_DATA": str(data_dir)}
+    log = open(data_dir.parent / f"streamlit-{port}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30_000) -> None:
+    """Wait until the script has run: a heading is there and the 'running' indicator is gone."""
+    page.wait_for_selector("h1", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    )
+    # Elements still loading show skeletons; charts are drawn by vega-embed after their data arrives. Ask
+    # twice, half a second apart, so a rerun that starts just after the first look is waited for too.
+    settled = """() => !document.querySelector('[data-testid="stSkeleton"]') &&
+                       !document.querySelector('[data-testid="stStatusWidget"]') &&
+                       document.querySelectorAll('[data-testid="stVegaLiteChart"]').length <=
+                       document.querySelectorAll('.vega-embed').length"""
+    for _ in range(2):
+        page.wait_for_function(settled, timeout=timeout_ms)
+        page.wait_for_timeout(500)
