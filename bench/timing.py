@@ -7,7 +7,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from pathlib import Path
+
+from core.paths import ROOT
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 7, number: int = 1, warmup: int = 1) -> float:
@@ -28,7 +29,6 @@ def result(name: str, value: float, unit: str, baseline: float | None = None, ta
             "ratio": (baseline / value) if baseline and value else None, "target": target}
 
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager

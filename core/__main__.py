@@ -48,7 +48,8 @@ def _content_check(root: str | None) -> int:
     """Print every content problem (file, question id, problem) and a count; 1 if there is any, else 0."""
     from pathlib import Path
 
-    from core.course.content import CONTENT_DIR, load_content
+    from core.course.content import load_content
+    from core.paths import CONTENT_DIR
 
     folder = Path(root) if root else CONTENT_DIR
     if not folder.is_dir():

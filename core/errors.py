@@ -3,16 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def display_path(path: Path | str) -> str:
-    """A path relative to the repository when it is inside it (shorter messages), else as given."""
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(p)
+from core.paths import display_path
 
 
 class ContentError(ValueError):

@@ -1,14 +1,9 @@
-"""Shared fixtures: the repository root on sys.path, fresh Streamlit caches, and an AppTest factory."""
+"""Shared fixtures: fresh Streamlit caches and an AppTest factory (pyproject puts the repository on sys.path)."""
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from core.paths import ROOT  # pyproject.toml puts the repository on sys.path (pytest's pythonpath)
 
 
 @pytest.fixture(autouse=True)

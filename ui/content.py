@@ -9,7 +9,8 @@ import re
 
 import streamlit as st
 
-from core.course.content import APP_FILE, CONTENT_DIR, Content, load_content
+from core.course.content import Content, load_content
+from core.paths import APP_FILE, CONTENT_DIR
 
 LESSON_KEY = "rnn_lesson"  # the lesson chosen on the lessons or quiz screen (kept across page switches)
 

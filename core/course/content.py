@@ -25,13 +25,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import app_pages
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
 from core.errors import ContentError as BaseContentError
-from core.errors import display_path as _display
-
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT_DIR = ROOT / "content"
-APP_FILE = ROOT / "streamlit_app.py"
+from core.paths import APP_FILE, CONTENT_DIR, ROOT
+from core.paths import display_path as _display
 
 # Other screens link to these lessons by slug (e.g. a diagnosed mistake points to its lesson).
 REQUIRED_LESSONS = ("forward-equations", "one-hot", "tanh", "softmax", "cross-entropy", "bptt",
@@ -43,7 +41,6 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LESSON_KEYS = {"slug", "title", "order", "summary", "practice", "practice_label"}
 _QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "feedback", "quote", "slip",
                   "tolerance", "shuffle", "unit"}
-_PAGE_CALL = re.compile(r"""st\.Page\(\s*["'](pages/[^"']+\.py)["']""")
 
 
 class ContentError(BaseContentError):
@@ -115,11 +112,8 @@ class Content:
 
 
 def registered_pages(app_file: Path = APP_FILE) -> set[str]:
-    """The page files named in st.Page(...) calls of the entry file (read as text, not imported)."""
-    try:
-        return set(_PAGE_CALL.findall(app_file.read_text(encoding="utf-8")))
-    except OSError:
-        return set()
+    """The page files named in st.Page(...) calls of the entry file (core.app_pages reads it, never runs it)."""
+    return set(app_pages.registered_pages(app_file))
 
 
 def _text_problems(value: str, name: str) -> list[str]:

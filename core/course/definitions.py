@@ -49,10 +49,7 @@ import numpy as np
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
 from core.course.rules import Rule, known_templates, rule_for
 from core.errors import ContentError as BaseContentError
-from core.errors import display_path as _display
-
-ROOT = Path(__file__).resolve().parents[2]
-EXERCISE_DIR = ROOT / "content" / "exercises"
+from core.paths import display_path as _display
 
 MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
 MAX_TEXT = 12  # characters of training text, so at most 11 steps

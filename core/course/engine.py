@@ -52,7 +52,6 @@ import numpy as np
 from core.course.answers import format_value, parse_answer, parse_char
 from core.course.checking import Tolerance, compare, describe_wrong
 from core.course.definitions import (
-    EXERCISE_DIR,
     MAX_HIDDEN,
     ContentError,
     Definition,
@@ -66,6 +65,7 @@ from core.course.definitions import (
     when_holds,
 )
 from core.course.rules import Ctx, Mistake, Mutation, Rule, make_ctx, quantity_id, truth_table
+from core.paths import EXERCISE_DIR
 from core.rnn.model import BackwardTrace, ChainTerms, ForwardTrace
 from core.rnn.network import build_network
 from core.rnn.params import Params

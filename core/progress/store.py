@@ -59,8 +59,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA_DIR = ROOT / "data"
+from core.paths import DEFAULT_DATA_DIR
+
 DB_FILENAME = "progress.db"
 SCHEMA_VERSION = 2
 EXPORT_FORMAT = "rnn-tutor-progress"

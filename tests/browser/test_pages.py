@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from core.app_pages import registered_pages
 from tests.browser.harness import CHROMIUM_FLAGS, SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
-from tests.pages_registry import registered_pages, url_path
 
 CHROMIUM = find_chromium()
+PAGES = registered_pages()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH: install Debian's chromium to run them"),
@@ -53,16 +54,17 @@ def page(browser):
 
 @pytest.mark.parametrize("page_file", sorted(registered_pages()))
 def test_every_page_renders_without_an_exception(server, page, page_file):
-    title = registered_pages()[page_file]
-    page.goto(f"{server}/{url_path(page_file)}")
+    entry = registered_pages()[page_file]
+    page.goto(f"{server}/{entry.url_path}")
     wait_for_app(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{Path(page_file).stem}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0, f"{page_file} shows an exception box"
     assert page.get_by_text("Page not found").count() == 0
-    assert page.locator(f'[data-testid="stSidebarNav"] >> text="{title}"').count() >= 1, "page missing from sidebar"
+    in_sidebar = page.locator(f'[data-testid="stSidebarNav"] >> text="{entry.title}"')
+    assert in_sidebar.count() >= 1, "page missing from sidebar"
     if page_file != "pages/home.py":
-        assert page.locator("h1").first.inner_text().strip() == title
+        assert page.locator("h1").first.inner_text().strip() == entry.title
     assert not page.js_errors, page.js_errors
 
 
@@ -72,7 +74,7 @@ def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
 
     definition = load_all()["forward_hello"]
     inst = make_instance(definition, definition.textbook_seed, hidden=definition.hidden)
-    page.goto(f"{server}/{url_path('pages/forward_exercise.py')}")
+    page.goto(f"{server}/{PAGES['pages/forward_exercise.py'].url_path}")
     wait_for_app(page)
     assert "seed=" in page.url  # the variant is in the address bar
     quantities = groups(inst)[0][1]
@@ -105,7 +107,7 @@ def test_progress_survives_a_server_restart(browser, tmp_path):
         page.locator(".st-key-home_learner_input input").press("Tab")
         page.locator(".st-key-home_learner_save button").click()
         page.get_by_text("Your progress is saved as").wait_for(timeout=30_000)
-        page.goto(f"{url}/{url_path('pages/quiz.py')}?lesson=tanh&learner=Ana")
+        page.goto(f"{url}/{PAGES['pages/quiz.py'].url_path}?lesson=tanh&learner=Ana")
         wait_for_app(page)
         box = page.locator(".st-key-quiz_tanh_0_tanh-half input")
         box.fill("tanh(0.5)")
@@ -115,7 +117,7 @@ def test_progress_survives_a_server_restart(browser, tmp_path):
     with streamlit_server(data) as url:  # a new process: nothing in memory survives
         page.goto(url)
         wait_for_app(page)
-        page.goto(f"{url}/{url_path('pages/dashboard.py')}?learner=Ana")
+        page.goto(f"{url}/{PAGES['pages/dashboard.py'].url_path}?learner=Ana")
         wait_for_app(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "dashboard_after_restart.png"))

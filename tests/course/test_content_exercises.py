@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from core.course.answers import format_value
-from core.course.definitions import EXERCISE_DIR
 from core.course.engine import (
     ECF_CREDIT,
     ContentError,
@@ -21,8 +20,8 @@ from core.course.engine import (
     make_instance,
     vetted_seed,
 )
+from core.paths import EXERCISE_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 N_SEEDS = 200
 DEFS = load_all()
 

@@ -22,9 +22,9 @@ from core.course.content import (
     load_quiz,
     registered_pages,
 )
+from core.paths import ROOT
 from core.rnn.model import forward
 
-ROOT = Path(__file__).resolve().parents[2]
 CONTENT = load_content()
 
 # The slips listed in the lecture notes (../shared/lecture/NOTES.md); each must be a "spot the mistake" question.

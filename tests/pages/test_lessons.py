@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+from core.app_pages import registered_pages
 from core.course.content import load_content
 from core.progress.store import Store
-from tests.pages_registry import url_path
 
 CONTENT = load_content()
+PAGES = registered_pages()
 
 
 def links(at):
@@ -21,8 +22,8 @@ def test_the_first_lesson_is_shown_with_its_links(app):
     shown = [m.value for m in at.markdown if "Meaning depends on what came before" in m.value]
     assert shown and shown[0].strip().startswith("### Meaning depends") and first.body.split("\n", 3)[2] in shown[0]
     found = links(at)  # keyed by the url_path each page is registered with
-    assert found[url_path(first.practice)][0] == first.practice_label
-    label, query = found[url_path("pages/quiz.py")]
+    assert found[PAGES[first.practice].url_path][0] == first.practice_label
+    label, query = found[PAGES["pages/quiz.py"].url_path]
     assert query == {"lesson": [first.slug]} and f"({len(CONTENT.quiz(first.slug))} questions)" in label
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pages_registry import ROOT, registered_pages, url_paths
+from core.app_pages import registered_pages
+from core.paths import ROOT
 
 PAGES = registered_pages()
 
@@ -21,10 +22,10 @@ def test_every_page_has_a_url_path_that_is_not_its_file_name():
     # A fresh server treats pages/ as a v1 pages folder until the entry file first calls st.navigation, so a
     # shared link to /<file stem> would run that file alone, outside the navigation. A distinct url_path
     # makes every link go through streamlit_app.py.
-    for page, given in url_paths().items():
-        if page == "pages/home.py":
+    for page, entry in PAGES.items():
+        if entry.default:
             continue
-        assert given and given != Path(page).stem, f"{page}: give st.Page a url_path other than {Path(page).stem!r}"
+        assert entry.url_path != Path(page).stem, f"{page}: give st.Page a url_path other than {Path(page).stem!r}"
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
@@ -34,7 +35,8 @@ def test_page_opens_without_exception_and_shows_its_title(app, page):
     titles = [t.value for t in at.title]
     assert titles, f"{page} shows no title"
     if page != "pages/home.py":  # the home page carries the app's name; every other heading matches the sidebar
-        assert titles[0] == PAGES[page], f"{page}: heading {titles[0]!r} differs from its sidebar title {PAGES[page]!r}"
+        title = PAGES[page].title
+        assert titles[0] == title, f"{page}: heading {titles[0]!r} differs from its sidebar title {title!r}"
     assert not at.error, f"{page} shows an error at its default settings: {[e.value for e in at.error]}"
 
 
