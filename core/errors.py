@@ -1,4 +1,4 @@
-"""The one error type for problems in content files (lessons, quizzes, exercises), with the file in the message."""
+"""ContentError: the one error type for a problem in a content file (lesson, quiz, exercise), naming the file."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,8 @@ from core.paths import display_path
 
 
 class ContentError(ValueError):
-    """A problem in a content file: which file, where in it (a key or a question), and what is wrong."""
+    """A problem in a content file: which file, where in it (a key such as `block[2].quantity[3].hints`, or a
+    quiz question), and what is wrong. The same signature for every kind of content file."""
 
     def __init__(self, file: Path | str, problem: str, where: str | None = None):
         self.file = display_path(file)

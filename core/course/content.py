@@ -27,7 +27,7 @@ from pathlib import Path
 
 from core import app_pages
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
-from core.errors import ContentError as BaseContentError
+from core.errors import ContentError
 from core.paths import APP_FILE, CONTENT_DIR, ROOT
 from core.paths import display_path as _display
 
@@ -43,12 +43,9 @@ _QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "f
                   "tolerance", "shuffle", "unit"}
 
 
-class ContentError(BaseContentError):
-    """A problem in a lesson or quiz file: which file, which question (if any), what is wrong."""
-
-    def __init__(self, file: Path | str, problem: str, question: str | None = None):
-        self.question = question
-        super().__init__(file, problem, f"question '{question}'" if question else None)
+def _question(qid: str) -> str:
+    """Where in a quiz file a problem is, for ContentError's `where`."""
+    return f"question '{qid}'"
 
 
 @dataclass(frozen=True)
@@ -344,12 +341,12 @@ def _read_quiz(path: Path) -> tuple[list[Question], list[ContentError]]:
                                                f"(got {qid!r})"))
             continue
         if qid in seen:
-            problems.append(ContentError(path, "the id is used twice in this file", qid))
+            problems.append(ContentError(path, "the id is used twice in this file", _question(qid)))
             continue
         seen.add(qid)
         found = _question_problems(raw, lesson or "")
         if found:
-            problems += [ContentError(path, p, qid) for p in found]
+            problems += [ContentError(path, p, _question(qid)) for p in found]
             continue
         if lesson is None:
             continue
@@ -404,7 +401,7 @@ def _cross_problems(lessons, questions, lesson_dir: Path, quiz_dir: Path) -> lis
     owner: dict[str, str] = {}
     for q in questions:
         if q.id in owner and owner[q.id] != q.path:
-            out.append(ContentError(q.path, f"the id is also used in {owner[q.id]}", q.id))
+            out.append(ContentError(q.path, f"the id is also used in {owner[q.id]}", _question(q.id)))
         owner.setdefault(q.id, q.path)
         if q.lesson not in slugs and not (lesson_dir / f"{q.lesson}.md").exists():
             out.append(ContentError(q.path, f"lesson '{q.lesson}' does not exist in {_display(lesson_dir)}"))

@@ -48,7 +48,7 @@ import numpy as np
 
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
 from core.course.rules import Rule, known_templates, rule_for
-from core.errors import ContentError as BaseContentError
+from core.errors import ContentError
 from core.paths import display_path as _display
 
 MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
@@ -73,14 +73,6 @@ _Q_KEYS = {"id", "label", "hints", "solution", "mistakes", "when", "tolerance"}
 _INT = r"(?:[tkTKHV]|\d+)(?:\s*[+-]\s*\d+)?"
 _OVER = re.compile(rf"^\s*([tk])\s*=\s*({_INT})\s*\.\.\s*({_INT})\s*$")
 _WHEN = re.compile(rf"^\s*([tk])\s*(>=|<=|==|!=|>|<)\s*({_INT})\s*$")
-
-
-class ContentError(BaseContentError):
-    """A problem in an exercise file: which file, which key, what is wrong."""
-
-    def __init__(self, file: Path | str, key: str, problem: str):
-        self.key = key
-        super().__init__(file, problem, key)
 
 
 @dataclass(frozen=True)
@@ -269,14 +261,14 @@ def dollar_problem(text: str) -> str | None:
 
 def _tol(raw, file, key: str, base: Tolerance) -> Tolerance:
     if not isinstance(raw, dict):
-        raise ContentError(file, key, "must be a table like { rel = 0.01, abs = 0.001 }")
+        raise ContentError(file, "must be a table like { rel = 0.01, abs = 0.001 }", where=key)
     unknown = set(raw) - {"rel", "abs"}
     if unknown:
-        raise ContentError(file, key, f"unknown keys {sorted(unknown)} (allowed: rel, abs)")
+        raise ContentError(file, f"unknown keys {sorted(unknown)} (allowed: rel, abs)", where=key)
     try:
         return Tolerance(rel=raw.get("rel", base.rel), abs=raw.get("abs", base.abs))
     except ValueError as e:
-        raise ContentError(file, key, str(e)) from None
+        raise ContentError(file, str(e), where=key) from None
 
 
 def _text(raw: dict, name: str, file, key: str, required: bool = True) -> str:
@@ -284,10 +276,10 @@ def _text(raw: dict, name: str, file, key: str, required: bool = True) -> str:
     if v is None and not required:
         return ""
     if not isinstance(v, str) or not v.strip():
-        raise ContentError(file, f"{key}{name}", "must be a non-empty string")
+        raise ContentError(file, "must be a non-empty string", where=f"{key}{name}")
     p = dollar_problem(v)
     if p:
-        raise ContentError(file, f"{key}{name}", p)
+        raise ContentError(file, p, where=f"{key}{name}")
     return v
 
 
@@ -296,7 +288,7 @@ def _int(raw: dict, name: str, file, lo: int, hi: int, required: bool = True) ->
     if v is None and not required:
         return None
     if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-        raise ContentError(file, name, f"must be a whole number from {lo} to {hi} (got {v!r})")
+        raise ContentError(file, f"must be a whole number from {lo} to {hi} (got {v!r})", where=name)
     return v
 
 
@@ -306,44 +298,44 @@ def parse_definition(path: Path | str) -> Definition:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ContentError(path, "(file)", "does not exist") from None
+        raise ContentError(path, "does not exist", where="(file)") from None
     except UnicodeDecodeError as e:
-        raise ContentError(path, "(file)", f"is not UTF-8 text: {e}") from None
+        raise ContentError(path, f"is not UTF-8 text: {e}", where="(file)") from None
     except tomllib.TOMLDecodeError as e:
-        raise ContentError(path, "(file)", f"is not valid TOML: {e}") from None
+        raise ContentError(path, f"is not valid TOML: {e}", where="(file)") from None
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise ContentError(path, ", ".join(sorted(unknown)),
-                           f"unknown top-level key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+        raise ContentError(path, f"unknown top-level key (allowed: {', '.join(sorted(_TOP_KEYS))})",
+                           where=", ".join(sorted(unknown)))
     ex_id = raw.get("id")
     if not isinstance(ex_id, str) or not _ID.match(ex_id):
-        raise ContentError(path, "id", f"must be lower-case letters, digits and '_' (got {ex_id!r})")
+        raise ContentError(path, f"must be lower-case letters, digits and '_' (got {ex_id!r})", where="id")
     if ex_id != path.stem:
-        raise ContentError(path, "id", f"{ex_id!r} must match the file name ({path.stem}.toml)")
+        raise ContentError(path, f"{ex_id!r} must match the file name ({path.stem}.toml)", where="id")
     title = _text(raw, "title", path, "")
     summary = _text(raw, "summary", path, "", required=False)
     lesson = raw.get("lesson")
     if not isinstance(lesson, str) or not _SLUG.match(lesson):
-        raise ContentError(path, "lesson", f"must be a lesson slug like 'forward-equations' (got {lesson!r})")
+        raise ContentError(path, f"must be a lesson slug like 'forward-equations' (got {lesson!r})", where="lesson")
     text = raw.get("text")
     problem = text_problem(text)
     if problem:
-        raise ContentError(path, "text", problem)
+        raise ContentError(path, problem, where="text")
     hidden = _int(raw, "hidden", path, 1, MAX_HIDDEN)
     seed = _int(raw, "textbook_seed", path, 0, 2**32 - 1)
     K = _int(raw, "chain_T", path, 1, MAX_TEXT - 1, required=False)
     if K is not None and K > len(text) - 1:
-        raise ContentError(path, "chain_T", f"{K} is more than the {len(text) - 1} steps of text {text!r}")
+        raise ContentError(path, f"{K} is more than the {len(text) - 1} steps of text {text!r}", where="chain_T")
     tol = _tol(raw["tolerance"], path, "tolerance", DEFAULT_TOLERANCE) if "tolerance" in raw else DEFAULT_TOLERANCE
     blocks_raw = raw.get("block")
     if not isinstance(blocks_raw, list) or not blocks_raw:
-        raise ContentError(path, "block", "there are no [[block]] tables: add at least one")
+        raise ContentError(path, "there are no [[block]] tables: add at least one", where="block")
     blocks = tuple(_block(b, i + 1, path, K, tol) for i, b in enumerate(blocks_raw))
     seen: dict[str, str] = {}
     for b in blocks:
         for q in b.quantities:
             if q.template in seen:
-                raise ContentError(path, q.key, f"{q.template!r} is already asked at {seen[q.template]}")
+                raise ContentError(path, f"{q.template!r} is already asked at {seen[q.template]}", where=q.key)
             seen[q.template] = q.key
     return Definition(ex_id, title, summary, lesson, text, hidden, seed, K, tol, blocks, _display(path))
 
@@ -351,28 +343,28 @@ def parse_definition(path: Path | str) -> Definition:
 def _block(raw, i: int, file, K: int | None, tol: Tolerance) -> BlockSpec:
     key = f"block[{i}]"
     if not isinstance(raw, dict):
-        raise ContentError(file, key, "must be a table")
+        raise ContentError(file, "must be a table", where=key)
     unknown = set(raw) - _BLOCK_KEYS
     if unknown:
-        raise ContentError(file, f"{key}.{sorted(unknown)[0]}",
-                           f"unknown key (allowed: {', '.join(sorted(_BLOCK_KEYS))})")
+        raise ContentError(file, f"unknown key (allowed: {', '.join(sorted(_BLOCK_KEYS))})",
+                           where=f"{key}.{sorted(unknown)[0]}")
     over = raw.get("over")
     if over == "once":
         var = start = stop = None
     else:
         m = _OVER.match(over) if isinstance(over, str) else None
         if not m:
-            raise ContentError(file, f"{key}.over", f"must be 'once' or a range like 't = 1..T', 't = T..1', "
-                               f"'k = K..1' (got {over!r})")
+            raise ContentError(file, f"must be 'once' or a range like 't = 1..T', 't = T..1', "
+                               f"'k = K..1' (got {over!r})", where=f"{key}.over")
         var, start, stop = m.group(1), m.group(2), m.group(3)
         if var == "k" and K is None:
-            raise ContentError(file, f"{key}.over", "a range over k needs chain_T at the top of the file")
+            raise ContentError(file, "a range over k needs chain_T at the top of the file", where=f"{key}.over")
     title = raw.get("title", "")
     if not isinstance(title, str):
-        raise ContentError(file, f"{key}.title", "must be a string")
+        raise ContentError(file, "must be a string", where=f"{key}.title")
     qs = raw.get("quantity")
     if not isinstance(qs, list) or not qs:
-        raise ContentError(file, f"{key}.quantity", "there are no [[block.quantity]] tables in this block")
+        raise ContentError(file, "there are no [[block.quantity]] tables in this block", where=f"{key}.quantity")
     return BlockSpec(over, var, start, stop, title, tuple(_quantity(q, i, j + 1, file, K, var, tol)
                                                            for j, q in enumerate(qs)), key)
 
@@ -380,49 +372,50 @@ def _block(raw, i: int, file, K: int | None, tol: Tolerance) -> BlockSpec:
 def _quantity(raw, bi: int, qi: int, file, K: int | None, var: str | None, tol: Tolerance) -> QuantitySpec:
     key = f"block[{bi}].quantity[{qi}]"
     if not isinstance(raw, dict):
-        raise ContentError(file, key, "must be a table")
+        raise ContentError(file, "must be a table", where=key)
     template = raw.get("id")
     if not isinstance(template, str) or not template:
-        raise ContentError(file, f"{key}.id", "is missing: name the quantity, e.g. id = \"z[t]\"")
+        raise ContentError(file, "is missing: name the quantity, e.g. id = \"z[t]\"", where=f"{key}.id")
     key = f'{key} "{template}"'
     unknown = set(raw) - _Q_KEYS
     if unknown:
-        raise ContentError(file, f"{key}.{sorted(unknown)[0]}", f"unknown key (allowed: {', '.join(sorted(_Q_KEYS))})")
+        raise ContentError(file, f"unknown key (allowed: {', '.join(sorted(_Q_KEYS))})",
+                           where=f"{key}.{sorted(unknown)[0]}")
     rule = rule_for(template, K)
     if rule is None:
-        raise ContentError(file, f"{key}.id", f"no quantity is called {template!r}; known: "
-                           f"{', '.join(known_templates(K))}")
+        raise ContentError(file, f"no quantity is called {template!r}; known: "
+                           f"{', '.join(known_templates(K))}", where=f"{key}.id")
     if rule.step != var:
         want = "a block with over = 'once'" if rule.step is None else f"a block over {rule.step}"
-        raise ContentError(file, f"{key}.id", f"{template!r} belongs in {want}")
+        raise ContentError(file, f"{template!r} belongs in {want}", where=f"{key}.id")
     label = _text(raw, "label", file, f"{key}.")
     hints = raw.get("hints")
     if not isinstance(hints, list) or not 2 <= len(hints) <= 3:
-        raise ContentError(file, f"{key}.hints", f"needs two or three hints (got {hints!r:.60})")
+        raise ContentError(file, f"needs two or three hints (got {hints!r:.60})", where=f"{key}.hints")
     for n, h in enumerate(hints):
         if not isinstance(h, str) or not h.strip():
-            raise ContentError(file, f"{key}.hints[{n + 1}]", "must be a non-empty string")
+            raise ContentError(file, "must be a non-empty string", where=f"{key}.hints[{n + 1}]")
         p = dollar_problem(h)
         if p:
-            raise ContentError(file, f"{key}.hints[{n + 1}]", p)
+            raise ContentError(file, p, where=f"{key}.hints[{n + 1}]")
     solution = _text(raw, "solution", file, f"{key}.")
     known = [m.mistake.id for m in rule.mutations]
     mistakes = raw.get("mistakes", known)
     if not isinstance(mistakes, list) or not all(isinstance(m, str) for m in mistakes):
-        raise ContentError(file, f"{key}.mistakes", "must be a list of mistake ids")
+        raise ContentError(file, "must be a list of mistake ids", where=f"{key}.mistakes")
     for m in mistakes:
         if m not in known:
-            raise ContentError(file, f"{key}.mistakes", f"{template!r} has no mistake {m!r}; known: "
-                               f"{', '.join(known) or '(none)'}")
+            raise ContentError(file, f"{template!r} has no mistake {m!r}; known: "
+                               f"{', '.join(known) or '(none)'}", where=f"{key}.mistakes")
     if len(set(mistakes)) != len(mistakes):
-        raise ContentError(file, f"{key}.mistakes", "lists a mistake twice")
+        raise ContentError(file, "lists a mistake twice", where=f"{key}.mistakes")
     when = raw.get("when")
     when_t = None
     if when is not None:
         m = _WHEN.match(when) if isinstance(when, str) else None
         if not m or m.group(1) != var:
-            raise ContentError(file, f"{key}.when", f"must be a condition on {var or 'the step'} like "
-                               f"'{var or 't'} >= 2' (got {when!r})")
+            raise ContentError(file, f"must be a condition on {var or 'the step'} like "
+                               f"'{var or 't'} >= 2' (got {when!r})", where=f"{key}.when")
         when_t = (m.group(1), m.group(2), m.group(3))
     qtol = _tol(raw["tolerance"], file, f"{key}.tolerance", tol) if "tolerance" in raw else tol
     return QuantitySpec(template, rule, label, tuple(hints), solution, tuple(mistakes), qtol, when_t, key)

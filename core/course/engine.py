@@ -209,27 +209,27 @@ def _check_semantics(d: Definition) -> None:
     except ContentError:
         raise
     except ValueError as e:
-        raise ContentError(d.path, "text", str(e)) from None
+        raise ContentError(d.path, str(e), where="text") from None
     position = {q.id: i for i, q in enumerate(inst.quantities)}
     for q in inst.quantities:
         for dep in q.rule.deps(inst.ctx, q.t):
             if dep in position and position[dep] > position[q.id]:
-                raise ContentError(d.path, q.spec.key, f"{q.id} is asked before {dep}, which it is computed "
-                                   "from: move it after")
+                raise ContentError(d.path, f"{q.id} is asked before {dep}, which it is computed "
+                                   "from: move it after", where=q.spec.key)
         scope = _scope(inst, q)
         for name, tmpl in [("label", q.spec.label), ("solution", q.spec.solution)] + [
                 (f"hints[{i + 1}]", h) for i, h in enumerate(q.spec.hints)]:
             try:
                 out = render(tmpl, scope, inst.values)
             except TemplateError as e:
-                raise ContentError(d.path, f"{q.spec.key}.{name}", f"at {q.id}: {e}") from None
+                raise ContentError(d.path, f"at {q.id}: {e}", where=f"{q.spec.key}.{name}") from None
             p = dollar_problem(out)
             if p:
-                raise ContentError(d.path, f"{q.spec.key}.{name}", f"at {q.id}: {p}")
+                raise ContentError(d.path, f"at {q.id}: {p}", where=f"{q.spec.key}.{name}")
     problems = vetting_problems(inst)
     if problems:
-        raise ContentError(d.path, "textbook_seed", f"seed {d.textbook_seed} is not vetted ({problems[0]}); "
-                           f"the first vetted seed from there is {vetted_seed(d, d.textbook_seed)}")
+        raise ContentError(d.path, f"seed {d.textbook_seed} is not vetted ({problems[0]}); the first vetted seed "
+                           f"from there is {vetted_seed(d, d.textbook_seed)}", where="textbook_seed")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def _render_or_raise(template: str, scope: dict, values: dict, d: Definition, ke
     try:
         return render(template, scope, values)
     except TemplateError as e:
-        raise ContentError(d.path, key, str(e)) from None
+        raise ContentError(d.path, str(e), where=key) from None
 
 
 # ---------------------------------------------------------------------------------------------------------

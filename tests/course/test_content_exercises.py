@@ -222,7 +222,7 @@ def test_malformed_definitions_name_file_key_and_problem(tmp_path, change, key, 
         load_exercise(path)
     msg = str(info.value)
     assert "mini.toml" in msg, msg
-    assert info.value.key == key, msg
+    assert info.value.where == key, msg
     assert fragment in msg, msg
 
 
