@@ -8,6 +8,7 @@ import streamlit as st
 from core.course import tanh_prime as am
 from core.course.answers import FORMAT_HELP
 from core.gradients.decay import sci
+from core.rnn.activations import ACTIVATIONS
 from ui.charts import show
 from ui.progress import learner_caption, record_attempt
 
@@ -90,8 +91,8 @@ for label, gamma in (("tanh and ReLU (γ = 1)", 1.0), ("sigmoid (γ = 1/4)", 0.2
 show("products", {"bounds": pd.concat(rows, ignore_index=True)}, key="act_products")
 lines = []
 for name in ("tanh", "sigmoid"):
-    k = am.steps_to_vanish(am.GAMMA[name], sigma)
-    g = am.GAMMA[name] * sigma
+    k = am.steps_to_vanish(ACTIVATIONS[name].gamma, sigma)
+    g = ACTIVATIONS[name].gamma * sigma
     if k is None:
         lines.append(f"**{name}**: γ·σ_max = {g:.2f} ≥ 1, so the bound never forces the gradient to vanish "
                      "(it may still vanish, or explode).")

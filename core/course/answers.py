@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.course.checking import EXACT_DIGITS, TOLERANCE_HELP
+from core.rnn.activations import sigmoid
 
 MAX_CHARS = 2000  # characters in one answer
 MAX_ELEMENTS = 400  # numbers in one answer (the largest matrix in an exercise is far smaller)
@@ -59,16 +60,8 @@ FORMAT_HELP = (
 )
 
 
-def _sigmoid(x: float) -> float:
-    # Split by sign so exp never overflows.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    ex = math.exp(x)
-    return ex / (1.0 + ex)
-
-
 FUNCTIONS = {"tanh": math.tanh, "exp": math.exp, "log": math.log, "ln": math.log, "log10": math.log10,
-             "sqrt": math.sqrt, "sigmoid": _sigmoid}
+             "sqrt": math.sqrt, "sigmoid": lambda x: float(sigmoid(x))}
 CONSTANTS = {"e": math.e, "pi": math.pi}
 
 

@@ -16,7 +16,7 @@ single-loss gradient dE_K/dW (K = 3 on the slides) uses ids such as "dE3_dh3", "
 Values in the table are float64 arrays (shape () for numbers) or one-character strings; all are read-only.
 
 Public API (stable): Mistake, Mutation, Rule, Ctx, RULES, rule_for(id_template, K), truth_table(ctx),
-make_ctx(params, vocab, text, K), MISTAKE_LESSONS.
+make_ctx(params, vocab, text, K).
 """
 from __future__ import annotations
 
@@ -714,7 +714,6 @@ RULES: tuple[Rule, ...] = (
     _chain_dy, _chain_dW_hy, _chain_dh_K, _chain_J, _chain_dh_k, _chain_term, _chain_sum,
 )
 
-MISTAKE_LESSONS = sorted({m.mistake.lesson for r in RULES for m in r.mutations})
 
 
 def rule_for(id_template: str, K: int | None) -> Rule | None:

@@ -17,10 +17,9 @@ import numpy as np
 
 from core.course.answers import parse_answer
 from core.course.checking import DEFAULT_TOLERANCE, compare
-from core.rnn.activations import ACTIVATIONS
+from core.rnn.activations import ACTIVATIONS, sigmoid
 
 SHOWN = ("tanh", "sigmoid", "relu")
-GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # sup |f'(z)|
 
 
 LABELS = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
@@ -88,7 +87,7 @@ SLIPS = [  # (short id saved with the attempt, the slip as a function of z, what
     ("tanh_of_z_squared", lambda z: 1.0 - math.tanh(z * z), "That is 1 − tanh(z²): square tanh(z), not z."),
     ("second_derivative", lambda z: -2 * math.tanh(z) * tanh_prime(z),
      "That is the second derivative, −2 tanh(z)(1 − tanh²(z))."),
-    ("sigmoid_derivative", lambda z: (1 / (1 + math.exp(-z))) * (1 - 1 / (1 + math.exp(-z))),
+    ("sigmoid_derivative", lambda z: float(sigmoid(z) * (1 - sigmoid(z))),
      "That is the sigmoid's derivative σ(z)(1 − σ(z)); the question is about tanh."),
     ("degrees", lambda z: 1.0 - math.tanh(math.radians(z)) ** 2, "Your calculator seems to be in degrees: use "
                                                                   "radians."),

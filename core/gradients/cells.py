@@ -34,12 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.rnn.activations import get_activation
-
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """Logistic function via 1/2 + tanh(a/2)/2: the same value, never overflows, one tanh call."""
-    return 0.5 + 0.5 * np.tanh(0.5 * a)
+from core.rnn.activations import get_activation, sigmoid
 
 
 def _dense(X) -> np.ndarray:
@@ -384,5 +379,3 @@ def gru_step_jacobian(p: GRUParams, fac: GRUFactors, t: int) -> np.ndarray:
     _, dh_prev = gru_step_back(p, fac, t, np.eye(p.hidden))
     return dh_prev.T
 
-
-CELLS = ("vanilla", "lstm", "gru")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.gradients import cells
-from core.rnn.activations import ACTIVATIONS
+from core.rnn.activations import ACTIVATIONS, sigmoid
 
 INPUT_DIM = 16  # D: inputs are (T, D) Gaussian vectors times the input scale
 OUTPUTS = 16  # V: size of the softmax output that E_T is computed from
@@ -46,7 +46,6 @@ EXACT_DIM = 8  # state sizes up to this get the exact spectral norm (the tracked
 WINDOW = 64  # steps over which the spectral block is wide, and the longest anchor window
 KEEP = 3  # rows of the spectral block kept after WINDOW steps
 LENGTHS = 12  # sequence lengths at which the gradient reaching step 1 is measured
-GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}  # sup |f'|; ReLU' is 0 or 1
 INITS = ("normal", "orthogonal", "identity")
 NORMS = ("radius", "singular")
 MODELS = ("vanilla", "lstm", "gru")
@@ -216,14 +215,15 @@ def fast_vanilla_forward(p: cells.VanillaParams, X: np.ndarray, act: str) -> cel
 
 
 def fast_lstm_forward(p: cells.LSTMParams, X: np.ndarray, act: str) -> cells.LSTMTrace:
-    """The sigmoid rows (i, f, o) of W_h and of the input terms are halved in advance, so one tanh call
-    gives tanh(a/2) for the gates (sigmoid(a) = 1/2 + tanh(a/2)/2) and tanh(a_g) for the candidate."""
+    """The rows of W_h and of the input terms are reordered to i, f, o, g, so the three sigmoid gates are
+    one contiguous block (one sigmoid call per step) and the candidate another."""
     T, H = X.shape[0], p.hidden
     phi = ACTIVATIONS[act].f
-    half = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)]  # (4H,) gates i, f, g, o
-    W = p.W_h * half[:, None]  # (4H, H)
-    a = (X @ p.W_x.T + p.b) * half  # (T, 4H): input terms; the recurrent term is added row by row
-    u = np.empty((T, 4 * H))  # the gates i, f, g, o
+    H2, H3 = 2 * H, 3 * H
+    perm = np.r_[0:H2, H3:4 * H, H2:H3]  # rows i, f, o, g of the (4H, .) blocks stored as i, f, g, o
+    W = p.W_h[perm]  # (4H, H)
+    a = (X @ p.W_x.T + p.b)[:, perm]  # (T, 4H): input terms; the recurrent term is added row by row
+    u = np.empty((T, 4 * H))  # the gates i, f, o, g
     c = np.empty((T + 1, H))
     c[0] = 0.0
     h = np.empty((T + 1, H))
@@ -234,22 +234,19 @@ def fast_lstm_forward(p: cells.LSTMParams, X: np.ndarray, act: str) -> cells.LST
     ar, ur, cr, hr, pr = list(a), list(u), list(c), list(h), list(phi_c)
     dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
     is_tanh, check = act == "tanh", _stop_early(act)
-    H2, H3 = 2 * H, 3 * H
     for t in range(T):
         at, ut = ar[t], ur[t]
         dot(W, hr[t], out=rec)  # (4H,H)@(H,)
         add(at, rec, out=at)
-        tanh(at, out=ut)
-        s, o = ut[:H2], ut[H3:]
-        mul(s, 0.5, out=s)
-        add(s, 0.5, out=s)  # i, f = sigmoid(a)
-        mul(o, 0.5, out=o)
-        add(o, 0.5, out=o)  # o = sigmoid(a)
-        if not is_tanh:
-            ut[H2:H3] = phi(at[H2:H3])
+        sigmoid(at[:H3], out=ut[:H3])  # i, f, o
+        o = ut[H2:H3]
+        if is_tanh:
+            tanh(at[H3:], out=ut[H3:])  # the candidate g
+        else:
+            ut[H3:] = phi(at[H3:])
         ct = cr[t + 1]
         mul(ut[H:H2], cr[t], out=ct)  # f * c_{t-1}
-        mul(ut[:H], ut[H2:H3], out=ig)  # i * g
+        mul(ut[:H], ut[H3:], out=ig)  # i * g
         add(ct, ig, out=ct)
         if is_tanh:
             tanh(ct, out=pr[t])
@@ -265,18 +262,16 @@ def fast_lstm_forward(p: cells.LSTMParams, X: np.ndarray, act: str) -> cells.LST
         bad = _overflowed(np.hstack([h[T - T % 16 + 1:T + 1], c[T - T % 16 + 1:T + 1]]))
         if bad is not None:
             T = max(T - T % 16 + bad, 1)
-    a = a[:T]
-    a /= half  # undo the halving: the trace keeps the true pre-activations
-    return cells.LSTMTrace(a, u[:T, :H], u[:T, H:H2], u[:T, H2:H3], u[:T, H3:], c[1:T + 1], phi_c[:T],
+    a = a[:T][:, np.argsort(perm)]  # back to the order i, f, g, o
+    return cells.LSTMTrace(a, u[:T, :H], u[:T, H:H2], u[:T, H3:], u[:T, H2:H3], c[1:T + 1], phi_c[:T],
                            h[1:T + 1], np.zeros(H), np.zeros(H), act)
 
 
 def fast_gru_forward(p: cells.GRUParams, X: np.ndarray, act: str) -> cells.GRUTrace:
     T, H = X.shape[0], p.hidden
     phi = ACTIVATIONS[act].f
-    half = np.r_[np.full(2 * H, 0.5), np.ones(H)]
-    a = (X @ p.W_x.T + p.b) * half  # (T, 3H): z and r rows halved for the tanh form of the sigmoid
-    W_zr = p.W_h[:2 * H] * 0.5  # (2H, H)
+    a = X @ p.W_x.T + p.b  # (T, 3H): input terms of z, r and n; the recurrent terms are added row by row
+    W_zr = p.W_h[:2 * H]  # (2H, H)
     W_n = p.W_h[2 * H:]  # (H, H)
     zr = np.empty((T, 2 * H))
     n = np.empty((T, H))
@@ -294,9 +289,7 @@ def fast_gru_forward(p: cells.GRUParams, X: np.ndarray, act: str) -> cells.GRUTr
         dot(W_zr, hp, out=rec)  # (2H,H)@(H,)
         azr = at[:H2]
         add(azr, rec, out=azr)
-        tanh(azr, out=g)
-        mul(g, 0.5, out=g)
-        add(g, 0.5, out=g)  # z, r = sigmoid(a)
+        sigmoid(azr, out=g)  # z, r
         mul(g[H:], hp, out=rh)  # r * h_{t-1}
         an = at[H2:]
         dot(W_n, rh, out=tmp)  # (H,H)@(H,)
@@ -318,7 +311,6 @@ def fast_gru_forward(p: cells.GRUParams, X: np.ndarray, act: str) -> cells.GRUTr
         if bad is not None:
             T = max(T - T % 16 + bad, 1)
     a = a[:T]
-    a /= half  # undo the halving
     return cells.GRUTrace(a, zr[:T, :H], zr[:T, H:], n[:T], h[1:T + 1], np.zeros(H), act)
 
 
@@ -758,7 +750,7 @@ def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None,
         p = getattr(nets, model)
         c = _curves_for(model, p, nets.X, nets.W_hy, nets.targets, cfg.activation, cfg.clip, rng)
         if model == "vanilla":
-            c.gamma = GAMMA[cfg.activation]
+            c.gamma = ACTIVATIONS[cfg.activation].gamma
             c.sigma_max = nets.sigma_max
             with np.errstate(divide="ignore"):
                 c.bound_log10 = c.distance * math.log10(c.gamma * nets.sigma_max)

@@ -1,7 +1,9 @@
-"""Hidden-state activations with their derivatives side by side.
+"""Element-wise activations with their derivatives side by side, and the one sigmoid of the project.
 
 Each derivative takes both the pre-activation z and the output a = f(z), so tanh can use the cheap
 and exact 1 - tanh(z)^2 = 1 - a^2 (the lecture's "1 - x^2" is this with x = tanh(z), not z).
+`gamma` is sup |f'(z)|, the factor each step of backpropagation can at most multiply by: 1 for tanh,
+ReLU and the identity, 1/4 for the sigmoid (all at z = 0, or for z > 0 with ReLU).
 """
 from __future__ import annotations
 
@@ -11,35 +13,38 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def _sigmoid(z):
-    # Split by sign so exp never overflows: for z < 0 use e^z / (1 + e^z).
-    z = np.asarray(z, dtype=np.float64)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+def sigmoid(z, out: np.ndarray | None = None):
+    """The logistic function 1 / (1 + e^-z), with full relative precision in both tails (float64).
+
+    Computed as exp(-ln(1 + e^-z)) with np.logaddexp, which never overflows: sigmoid(-40) is 4.2e-18, where
+    the common form 1/2 + tanh(z/2)/2 rounds to exactly 0 below z = -37 (and a gate of exactly 0 can flip a
+    downstream ReLU' from 1 to 0). With `out` (an array of z's shape) it works in place, for the fast loops.
+    """
+    if out is None:
+        return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
+    np.negative(z, out=out)
+    np.logaddexp(0.0, out, out=out)
+    np.negative(out, out=out)
+    return np.exp(out, out=out)
 
 
 @dataclass(frozen=True)
 class Activation:
-    """f and f' for an element-wise activation; `bound` is sup |f'| (None when unbounded)."""
+    """f and f' for an element-wise activation; `gamma` is sup |f'|, the most one step can multiply by."""
 
     name: str
     f: Callable[[np.ndarray], np.ndarray]
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]  # df(z, a) with a = f(z)
-    bound: float | None
-    latex: str
+    gamma: float
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, 1.0, r"\tanh(z)"),
-    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), 0.25, r"\sigma(z)"),
+    "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, 1.0),
+    "sigmoid": Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), 0.25),
     "relu": Activation("relu", lambda z: np.maximum(z, 0.0),
-                       lambda z, a: (np.asarray(z) > 0).astype(np.float64), None, r"\max(0, z)"),
+                       lambda z, a: (np.asarray(z) > 0).astype(np.float64), 1.0),  # ReLU' is 0 or 1
     "identity": Activation("identity", lambda z: np.array(z, dtype=np.float64, copy=True),
-                           lambda z, a: np.ones_like(np.asarray(z, dtype=np.float64)), 1.0, "z"),
+                           lambda z, a: np.ones_like(np.asarray(z, dtype=np.float64)), 1.0),
 }
 
 
@@ -49,6 +54,3 @@ def get_activation(name: str) -> Activation:
         return ACTIVATIONS[name]
     except KeyError:
         raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}") from None
-
-
-sigmoid = _sigmoid

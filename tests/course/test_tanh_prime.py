@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from core.course import tanh_prime as am
+from core.rnn.activations import ACTIVATIONS
 from core.rnn.gradcheck import relative_error
 
 
@@ -18,7 +19,7 @@ def test_curves_hold_each_function_and_its_derivative():
         np.testing.assert_allclose(y, f(z), atol=1e-15)
         numeric = (f(z + 1e-6) - f(z - 1e-6)) / 2e-6  # central differences
         assert relative_error(dy, numeric) < 1e-8, f"{name}' differs from differences"
-        assert dy.max() == pytest.approx(am.GAMMA[name])  # the bound gamma is reached at z = 0
+        assert dy.max() == pytest.approx(ACTIVATIONS[name].gamma)  # the bound gamma is reached at z = 0
 
 
 def test_the_lecture_formula_is_right_for_the_output_and_wrong_for_the_input():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.rnn.activations import ACTIVATIONS, get_activation
+from core.rnn.activations import ACTIVATIONS, get_activation, sigmoid
 from core.rnn.gradcheck import check_rnn_gradients, numerical_gradient, relative_error
 from core.rnn.model import backward, chain_terms, forward, hidden_jacobians, loss_and_grads, softmax
 from core.rnn.network import trace_text
@@ -71,8 +71,13 @@ def test_loss_is_finite_when_a_probability_underflows():
        activation=st.sampled_from(["tanh", "sigmoid", "identity"]))
 def test_gradients_match_central_differences(seed, V, H, T, activation):
     params, inputs, targets, h0 = random_problem(seed, V, H, T)
+    loss = forward(params, inputs, targets, h0, activation).loss
+    # Central differences with eps = 1e-6 cannot resolve differences below rounding, about 2e-16 * loss / 1e-6:
+    # a gradient far smaller than the loss is checked against that floor (with a factor 50 of margin).
+    floor = 1e-8 * max(1.0, loss)
     for check in check_rnn_gradients(params, inputs, targets, h0, activation):
-        assert check.relative_error < 1e-7, f"{check.name}: relative error {check.relative_error:.2e}"
+        assert check.relative_error < 1e-7 or check.max_abs_diff < floor, \
+            f"{check.name}: relative error {check.relative_error:.2e}, max |difference| {check.max_abs_diff:.1e}"
 
 
 def test_relu_gradients_match_central_differences_away_from_the_kink():
@@ -91,7 +96,10 @@ def test_fast_path_equals_the_naive_loop(seed, V, H, T, activation, truncation):
     loss, grads, h_last = loss_and_grads(params, inputs, targets, h0, activation, truncation)
     ref = loss_fun(params.W_xh, params.W_hh, params.W_hy, params.b_h[:, None], params.b_y[:, None],
                    list(inputs), list(targets), h0[:, None], activation, truncation)
-    assert loss == pytest.approx(ref[0], rel=1e-12, abs=1e-12)
+    if np.isfinite(ref[0]):
+        assert loss == pytest.approx(ref[0], rel=1e-12, abs=1e-12)
+    else:  # the naive loop takes log(p) of a probability that underflowed to 0; the fast path uses log-softmax
+        assert np.isfinite(loss) and loss > 700, loss
     for (name, g), r in zip(grads.items(), ref[1:6], strict=True):
         np.testing.assert_allclose(g, r.reshape(g.shape), rtol=0, atol=1e-12, err_msg=name)
     np.testing.assert_allclose(h_last, ref[6][:, 0], rtol=0, atol=1e-12)
@@ -177,14 +185,22 @@ def test_activation_derivatives_match_central_differences(name):
     z = np.array([-3.0, -0.7, 0.3, 1.1, 4.0])
     num = (act.f(z + 1e-6) - act.f(z - 1e-6)) / 2e-6
     np.testing.assert_allclose(act.df(z, act.f(z)), num, atol=1e-8)
-    if act.bound is not None:
-        grid = np.linspace(-10, 10, 2001)
-        assert np.max(act.df(grid, act.f(grid))) <= act.bound + 1e-12
+    grid = np.linspace(-10, 10, 2001)  # contains z = 0, where tanh' and sigmoid' peak
+    assert np.max(np.abs(act.df(grid, act.f(grid)))) == pytest.approx(act.gamma, abs=1e-12)  # gamma = sup |f'|
 
 
 def test_sigmoid_does_not_overflow():
     s = get_activation("sigmoid").f(np.array([-1000.0, 0.0, 1000.0]))
     np.testing.assert_allclose(s, [0.0, 0.5, 1.0])
+
+
+def test_sigmoid_keeps_its_relative_precision_far_in_the_negative_tail():
+    z = np.array([-40.0, -37.5, -100.0, -700.0])
+    exact = np.exp(z) / (1 + np.exp(z))  # no overflow for negative z; e^z / (1 + e^z) is exact to rounding here
+    np.testing.assert_allclose(sigmoid(z), exact, rtol=1e-14)
+    assert sigmoid(np.array(-40.0)) == pytest.approx(4.248354255291589e-18, rel=1e-14)
+    out = np.empty(4)
+    assert sigmoid(z, out=out) is out and np.array_equal(out, sigmoid(z))  # the in-place form agrees
 
 
 def test_unknown_activation_lists_the_choices():
