@@ -14,8 +14,9 @@ import statistics
 import numpy as np
 
 from bench.timing import median_seconds, result
-from core.course.answers import _parse_cached, format_value, parse_answer
+from core.course.answers import _parse_cached, parse_answer
 from core.course.engine import grade, grade_one, is_vetted, load_all, make_instance
+from core.formatting import format_value
 
 BUDGET = "<= 5 ms"
 

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.formatting import bmatrix, fmt, plain
+from core.formatting import bmatrix, fmt, format_value
 from ui import exercise as ex
 from ui.network import cached_trace
 
@@ -72,14 +72,13 @@ right.latex(eq("b_h", params.b_h) + r" \qquad " + eq("b_y", params.b_y))
 st.caption(f"W_xh is H×V = {H}×{V}, W_hh is {H}×{H}, W_hy is {V}×{H}; b_h has {H} entries and b_y has {V}.")
 
 st.subheader("Every value, step by step")
+COLUMNS = (("W_xh·x_t", trace.W_xh_x), ("W_hh·h_(t-1)", trace.W_hh_h_prev), ("z_t", trace.z), ("h_t", trace.h),
+           ("y_t", trace.y), ("p_t", trace.p))
 rows = []
 for t in range(T):
-    rows.append({
-        "t": t + 1, "input": inputs[t], "target": targets[t],
-        "x_t": plain(trace.x[t], 0), "W_xh·x_t": plain(trace.W_xh_x[t]), "W_hh·h_(t-1)": plain(trace.W_hh_h_prev[t]),
-        "z_t": plain(trace.z[t]), "h_t": plain(trace.h[t]), "y_t": plain(trace.y[t]), "p_t": plain(trace.p[t]),
-        "predicted": visible(vocab.chars[int(trace.predicted[t])]), "E_t": fmt(trace.loss_t[t], 4),
-    })
+    rows.append({"t": t + 1, "input": inputs[t], "target": targets[t], "x_t": format_value(trace.x[t], 1),
+                 **{name: format_value(values[t], 3) for name, values in COLUMNS},
+                 "predicted": visible(vocab.chars[int(trace.predicted[t])]), "E_t": fmt(trace.loss_t[t], 4)})
 st.dataframe(pd.DataFrame(rows).set_index("t"), width="stretch")
 
 predicted = "".join(vocab.chars[int(i)] for i in trace.predicted)

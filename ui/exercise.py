@@ -31,7 +31,7 @@ from core.course.engine import (
     solution,
     vetted_seed,
 )
-from core.formatting import bmatrix
+from core.formatting import bmatrix, shape_words
 from core.progress.store import StoreError
 from core.rnn.gradcheck import numerical_gradient
 from core.rnn.model import forward
@@ -361,13 +361,7 @@ def show_network(inst: Instance, current_step: int | None, backward: bool = Fals
 
 
 def _shape_hint(q) -> str:
-    if q.kind == "char":
-        return "a character"
-    if q.kind == "number":
-        return "a number"
-    if q.kind == "vector":
-        return f"a vector of {q.shape[0]}"
-    return f"a {q.shape[0]}×{q.shape[1]} matrix"
+    return "a character" if q.kind == "char" else shape_words(q.shape)
 
 
 def show_feedback(fb: Feedback, attempts: int) -> None:

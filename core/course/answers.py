@@ -20,7 +20,7 @@ line) or a nested list: when the expected shape is (n,), all of (n,), (n, 1) and
 Public API (stable):
     parse_answer(text, shape=None) -> Parsed
     parse_char(text, vocab) -> ParsedChar
-    format_value(value, digits=6) -> str       text that parse_answer reads back to the same value
+    (core.formatting.format_value writes a value as text that parse_answer reads back to the same value)
     FORMAT_HELP (Markdown), MAX_CHARS, MAX_ELEMENTS, MAX_DEPTH, FUNCTIONS, CONSTANTS
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.course.checking import EXACT_DIGITS, TOLERANCE_HELP
+from core.formatting import num_text, shape_words
 from core.rnn.activations import sigmoid
 
 MAX_CHARS = 2000  # characters in one answer
@@ -434,38 +435,19 @@ def _show(toks: list[_Tok]) -> str:
 # Putting it together
 
 
-def _fmt(x: float) -> str:
-    if x == 0:
-        return "0"
-    s = f"{x:.6g}"
-    if "e" in s:
-        m, e = s.split("e")
-        s = f"{m}e{int(e)}"
-    return s
-
-
-def _shape_words(shape: tuple[int, ...]) -> str:
-    if shape == ():
-        return "a single number"
-    if len(shape) == 1:
-        return f"a vector of {shape[0]} numbers"
-    r, c = shape
-    return f"a {r}×{c} matrix ({r} row{'s' if r != 1 else ''} of {c} number{'s' if c != 1 else ''})"
-
-
 def _echo(text: str, value: np.ndarray, typed_shape: tuple[int, ...]) -> str:
     if value.ndim == 0:
-        out = _fmt(float(value))
+        out = num_text(value)
         return out if text.strip() == out else f"{text.strip()} → {out}"
     if value.ndim == 1 or (value.ndim == 2 and value.shape[1] == 1 and value.shape[0] > 1):
         n = value.size
         what = (f"{n}×1 column vector" if len(typed_shape) == 2 and typed_shape[1] == 1 and n > 1
                 else f"vector of {n}")
         value = value.reshape(n)
-        vals = ", ".join(_fmt(float(v)) for v in value[:12]) + (", …" if n > 12 else "")
+        vals = ", ".join(num_text(v) for v in value[:12]) + (", …" if n > 12 else "")
         return f"{what}: ({vals})"
     r, c = value.shape
-    rows = "; ".join(" ".join(_fmt(float(v)) for v in row[:8]) + (" …" if c > 8 else "") for row in value[:8])
+    rows = "; ".join(" ".join(num_text(v) for v in row[:8]) + (" …" if c > 8 else "") for row in value[:8])
     return f"{r}×{c} matrix: [{rows}{'; …' if r > 8 else ''}]"
 
 
@@ -517,7 +499,7 @@ def _parse(text: str, shape: tuple | None) -> Parsed:
     if len(set(n_cols)) > 1:
         first = n_cols[0]
         bad = next(i for i, n in enumerate(n_cols) if n != first)
-        raise _Bad(f"Row {bad + 1} has {_describe((n_cols[bad],))} but row 1 has {first}: "
+        raise _Bad(f"Row {bad + 1} has {shape_words((n_cols[bad],), typed=True)} but row 1 has {first}: "
                    "every row needs the same count.")
     total = sum(n_cols)
     if total > MAX_ELEMENTS:
@@ -565,24 +547,16 @@ def _fit(value: np.ndarray, dig: np.ndarray, shape: tuple, text: str):
         n = shape[0]
         if value.size == n and (value.ndim <= 1 or 1 in got):
             return value.reshape(n), dig.reshape(n)
-        raise _Bad(f"Expected {_shape_words(shape)}; you typed {_describe(got)}.{_comma_hint(text)}")
+        raise _Bad(f"Expected {shape_words(shape)}; you typed {shape_words(got, typed=True)}.{_comma_hint(text)}")
     r, c = shape
     if got == (r, c) or got == (c, r):
         return value, dig  # a transposed matrix is read; the checker names the transposition
     if value.ndim <= 1 and value.size == r * c and (r == 1 or c == 1):
         return value.reshape(r, c), dig.reshape(r, c)
     if value.ndim <= 1 and value.size == r * c:
-        raise _Bad(f"Expected {_shape_words(shape)}: type the rows separated by ‘;’ or new lines, "
+        raise _Bad(f"Expected {shape_words(shape)}: type the rows separated by ‘;’ or new lines, "
                    "or as nested lists [[…], […]].")
-    raise _Bad(f"Expected {_shape_words(shape)}; you typed {_describe(got)}.{_comma_hint(text)}")
-
-
-def _describe(shape: tuple[int, ...]) -> str:
-    if shape == ():
-        return "a single number"
-    if len(shape) == 1:
-        return f"{shape[0]} number{'s' if shape[0] != 1 else ''}"
-    return f"a {shape[0]}×{shape[1]} matrix"
+    raise _Bad(f"Expected {shape_words(shape)}; you typed {shape_words(got, typed=True)}.{_comma_hint(text)}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -614,15 +588,3 @@ def parse_char(text: str, vocab) -> ParsedChar:
         return ParsedChar(False, None, None, "", f"‘{s}’ is not in the vocabulary ({shown}).{hint}")
     return ParsedChar(True, s, chars.index(s), "space" if s == " " else s, None)
 
-
-def format_value(value, digits: int = 6) -> str:
-    """Text that parse_answer reads back to `value` (to `digits` significant digits)."""
-    a = np.asarray(value, dtype=np.float64)
-
-    def f(x):
-        return f"{float(x):.{digits}g}"
-    if a.ndim == 0:
-        return f(a)
-    if a.ndim == 1:
-        return "[" + ", ".join(f(x) for x in a) + "]"
-    return "[" + ", ".join("[" + ", ".join(f(x) for x in row) + "]" for row in a) + "]"

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.formatting import shape_words
+
 EXACT_DIGITS = 17  # digits credited to a number typed exactly (0, or computed by arithmetic): never warned about
 
 
@@ -127,14 +129,6 @@ def format_index(idx: tuple[int, ...], ndim: int) -> str:
     return f"row {idx[0] + 1}, column {idx[1] + 1}"
 
 
-def _shape_words(shape: tuple[int, ...]) -> str:
-    if shape == ():
-        return "a single number"
-    if len(shape) == 1:
-        return f"a vector of {shape[0]}"
-    return f"a {shape[0]}×{shape[1]} matrix"
-
-
 def _all_within(value, truth, tol: Tolerance) -> bool:
     return bool(np.all(tol.within(value, truth)))
 
@@ -208,10 +202,10 @@ def compare(value, truth, tol: Tolerance = DEFAULT_TOLERANCE, digits=None, diagn
         if (value.ndim == 2 and value.shape == truth.shape[::-1] and truth.ndim == 2
                 and _all_within(value.T, truth, tol)):
             return Comparison(False, False, None, [], 0.0, False, "transposed",
-                              f"It is the transpose of the expected matrix: you gave {_shape_words(value.shape)}, "
-                              f"the answer is {_shape_words(truth.shape)}. Check which index is the row.")
+                              f"It is the transpose of the expected matrix: you gave {shape_words(value.shape)}, "
+                              f"the answer is {shape_words(truth.shape)}. Check which index is the row.")
         return Comparison(False, False, None, [], 0.0, False, "wrong_shape",
-                          f"The answer should be {_shape_words(truth.shape)}; you gave {_shape_words(value.shape)}.")
+                          f"The answer should be {shape_words(truth.shape)}; you gave {shape_words(value.shape)}.")
     err = np.abs(value - truth)
     width = tol.width(truth)
     element_ok = err <= width  # (truth shape) bool

@@ -49,6 +49,7 @@ import numpy as np
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
 from core.course.rules import Rule, known_templates, rule_for
 from core.errors import ContentError
+from core.formatting import format_value, latex_array, latex_num
 from core.paths import display_path as _display
 
 MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
@@ -167,43 +168,18 @@ class TemplateError(ValueError):
     """A placeholder that cannot be filled in."""
 
 
-def latex_num(x: float) -> str:
-    """A number for LaTeX to 4 significant digits; powers of ten written out."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    s = f"{x:.4g}"
-    if "e" in s:
-        m, e = s.split("e")
-        return rf"{m}\times 10^{{{int(e)}}}"
-    return s
-
-
-def plain_num(x: float) -> str:
-    return "0" if float(x) == 0 else f"{float(x):.4g}"
-
-
 def latex_value(v, filt: str | None = None) -> str:
     """A value of the truth table in LaTeX (or plain text with filt='plain')."""
     if isinstance(v, str):
         return "␣" if v == " " else v  # a space would be invisible between quotes
     a = np.asarray(v, dtype=np.float64)
     if filt == "plain":
-        if a.ndim == 0:
-            return plain_num(a)
-        if a.ndim == 1:
-            return "(" + ", ".join(plain_num(x) for x in a) + ")"
-        return "[" + "; ".join(" ".join(plain_num(x) for x in row) for row in a) + "]"
-    if a.ndim == 0:
-        return latex_num(a)
-    if a.ndim == 1:
-        if filt == "row":
-            return r"\left(" + ",\\ ".join(latex_num(x) for x in a) + r"\right)"
-        if filt == "T":
-            return r"\begin{pmatrix}" + " & ".join(latex_num(x) for x in a) + r"\end{pmatrix}"
-        return r"\begin{pmatrix}" + r" \\ ".join(latex_num(x) for x in a) + r"\end{pmatrix}"
-    body = r" \\ ".join(" & ".join(latex_num(x) for x in row) for row in (a.T if filt == "T" else a))
-    return r"\begin{pmatrix}" + body + r"\end{pmatrix}"
+        return format_value(a, digits=4)
+    if a.ndim == 1 and filt == "row":
+        return r"\left(" + ",\\ ".join(latex_num(x) for x in a) + r"\right)"
+    if filt == "T":
+        return latex_array(a[None, :] if a.ndim == 1 else a.T)  # a row matrix, or the transposed matrix
+    return latex_array(a)
 
 
 def render(template: str, scope: dict[str, int], values: dict) -> str:

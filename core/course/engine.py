@@ -49,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.course.answers import format_value, parse_answer, parse_char
+from core.course.answers import parse_answer, parse_char
 from core.course.checking import Tolerance, compare, describe_wrong
 from core.course.definitions import (
     MAX_HIDDEN,
@@ -65,6 +65,7 @@ from core.course.definitions import (
     when_holds,
 )
 from core.course.rules import Ctx, Mistake, Mutation, Rule, make_ctx, quantity_id, truth_table
+from core.formatting import format_value
 from core.paths import EXERCISE_DIR
 from core.rnn.model import BackwardTrace, ChainTerms, ForwardTrace
 from core.rnn.network import build_network

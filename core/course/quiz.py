@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.course.answers import format_value, parse_answer
+from core.course.answers import parse_answer
 from core.course.checking import DEFAULT_TOLERANCE, compare, describe_wrong
 from core.course.content import Question
+from core.formatting import format_value
 
 MAX_REDRAWS = 20  # a round that repeats the previous order is redrawn; 20 tries fail with odds below 2^-20
 

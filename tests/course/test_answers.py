@@ -14,10 +14,10 @@ from core.course.answers import (
     FORMAT_HELP,
     MAX_CHARS,
     _parse_cached,
-    format_value,
     parse_answer,
     parse_char,
 )
+from core.formatting import format_value
 
 # Numbers a learner would type: moderate magnitudes, including small ones.
 numbers = st.one_of(

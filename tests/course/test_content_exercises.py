@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.course.answers import format_value
 from core.course.engine import (
     ECF_CREDIT,
     ContentError,
@@ -20,6 +19,7 @@ from core.course.engine import (
     make_instance,
     vetted_seed,
 )
+from core.formatting import format_value
 from core.paths import EXERCISE_DIR, ROOT
 
 N_SEEDS = 200

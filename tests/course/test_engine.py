@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.course.answers import format_value
 from core.course.engine import (
     ECF_CREDIT,
     STATUSES,
@@ -25,6 +24,7 @@ from core.course.engine import (
     vetting_problems,
 )
 from core.course.rules import RULES
+from core.formatting import format_value
 from core.rnn.model import chain_terms, forward, hidden_jacobians
 
 

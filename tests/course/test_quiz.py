@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.course.answers import format_value
 from core.course.checking import Tolerance
 from core.course.content import Question, load_content
 from core.course.quiz import draw, grade, grade_choice, grade_numeric, quiz_seed, score
+from core.formatting import format_value
 
 BANK = load_content().questions
 

@@ -1,8 +1,8 @@
 """AppTest of the BPTT exercise: the chain ladder is checked, mistakes are named, gradients meet finite differences."""
 import pytest
 
-from core.course.answers import format_value
 from core.course.engine import load_all, make_instance
+from core.formatting import format_value
 from ui.exercise import VARIANT_KEY, groups, widget_key
 from ui.notation import lecture_label
 

@@ -4,8 +4,8 @@ Expected answers come from the engine's own instance of the same seed, never fro
 """
 import pytest
 
-from core.course.answers import format_value
 from core.course.engine import ECF_CREDIT, load_all, make_instance
+from core.formatting import format_value
 from core.progress.store import Store
 from ui.exercise import groups, vetted_for_all, widget_key
 
