@@ -17,20 +17,24 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     return 0.0 if denom == 0 else float(np.linalg.norm(a - n) / denom)
 
 
-def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences (f(x+e) - f(x-e)) / 2e of a scalar f that reads the array x in place."""
-    grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
+def numerical_gradient(f: Callable[[], object], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences (f(x + eps e_i) - f(x - eps e_i)) / 2 eps for every entry i of x, which f reads in place.
+
+    The project's one finite-difference loop. f takes no arguments and reads x (x is restored after each
+    entry). A scalar f gives the gradient, shaped like x; an array-valued f gives the Jacobian, shaped
+    f().shape + x.shape (for a vector function of a vector: (outputs, inputs)).
+    """
+    columns = []
+    for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + eps
-        fp = f()
+        fp = np.array(f(), dtype=np.float64)
         x[i] = old - eps
-        fm = f()
+        fm = np.array(f(), dtype=np.float64)
         x[i] = old
-        grad[i] = (fp - fm) / (2 * eps)
-    return grad
+        columns.append((fp - fm) / (2 * eps))
+    out = np.stack(columns, axis=-1)  # f().shape + (x.size,)
+    return out.reshape(out.shape[:-1] + x.shape)
 
 
 @dataclass

@@ -149,12 +149,8 @@ def test_jacobian_product_matches_a_finite_difference_jacobian(activation):
         # perturb h_k, rerun the steps k+1..T, read off h_T
         def h_T_from(hk, k=k):
             return forward(params, inputs[k:T], activation=activation, h0=hk).h[-1]
-        hk = h0 if k == 0 else tr.h[k - 1]
-        num = np.zeros((3, 3))
-        for j in range(3):
-            e = np.zeros(3)
-            e[j] = 1e-6
-            num[:, j] = (h_T_from(hk + e) - h_T_from(hk - e)) / 2e-6
+        hk = (h0 if k == 0 else tr.h[k - 1]).copy()
+        num = numerical_gradient(lambda hk=hk, h_T_from=h_T_from: h_T_from(hk), hk)  # (H, H): dh_T/dh_k
         assert relative_error(J[k], num) < 1e-6, (k, relative_error(J[k], num))
 
 
