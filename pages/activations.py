@@ -10,7 +10,7 @@ from core.course.answers import FORMAT_HELP
 from core.gradients.decay import sci
 from core.rnn.activations import ACTIVATIONS
 from ui.charts import show
-from ui.progress import learner_caption, record_attempt
+from ui.progress import learner_caption, save_checked
 
 KEEP = "session"
 EXERCISE = "act_exercise"  # session key: {"seed", "answer", "check", "attempts"}
@@ -113,14 +113,13 @@ with st.form("act_form", border=True):
 if submitted:
     check = am.check_tanh_prime(answer, z_ex)
     work.update(check=check, answer=answer)
-    if check.status != "invalid":
+    if check.counts:
         work["attempts"] += 1
-        record_attempt(EXERCISE_ID, "tanh_prime", answer, check.status, check.credit, variant_seed=work["seed"],
-                       diagnosis=check.slip, lesson="tanh")
+        save_checked(EXERCISE_ID, [("tanh_prime", check)], variant_seed=work["seed"], lesson="tanh")
 check = work["check"]
 if check is not None:
     look = {"correct": st.success, "close": st.warning, "mistake": st.error, "wrong": st.error,
-            "invalid": st.warning}[check.status]
+            "invalid": st.warning, "blank": st.warning}[check.status]
     look(check.message)
     if check.read_as:
         st.caption(f"Read as: {check.read_as}")

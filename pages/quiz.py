@@ -1,15 +1,13 @@
 """Concept quiz: one lesson's questions, each checked and explained; a retry draws them in a new order."""
-from dataclasses import asdict
-
 import numpy as np
 import streamlit as st
 
 from core.course.answers import FORMAT_HELP
-from core.course.quiz import Outcome, draw, grade, quiz_seed, score
+from core.course.quiz import draw, grade, quiz_seed, score
 from core.progress.store import StoreError
 from core.progress.summary import is_mastered, quiz_exercise
 from ui.content import choose_lesson, get_content, show_problems
-from ui.progress import active_learner, get_store, learner_caption, record_attempt, show_store_notice
+from ui.progress import active_learner, get_store, learner_caption, save_checked, show_store_notice
 
 ROUNDS_KEY = "quiz_rounds"  # lesson slug -> {"round", "order", "results"}: survives page switches
 DRAFTS_KEY = "quiz_drafts"  # widget key -> value typed or picked, restored after a page switch
@@ -80,16 +78,15 @@ for k, d in enumerate(drawn, start=1):
             response = st.text_input(f"Your answer{f' ({q.unit})' if q.unit else ''}", disabled=done is not None,
                                      placeholder="e.g. 0.4621 or [0.1, -0.2, 0.3]", **kept(key))
         if done is None and st.button("Check", key=f"{key}_check"):
-            outcome = grade(q, response)
-            if not outcome.counted:
-                st.warning(outcome.message, icon=":material/edit:")
+            verdict = grade(q, response)
+            if not verdict.counts:
+                st.warning(verdict.message, icon=":material/edit:")
             else:
-                saved = record_attempt(quiz_exercise(slug), q.id, outcome.answer_text, outcome.status,
-                                       outcome.credit, variant_seed=seed, diagnosis=outcome.diagnosis, lesson=slug)
-                results[q.id] = {"outcome": asdict(outcome), "seed": seed, "saved": saved}
+                saved = save_checked(quiz_exercise(slug), [(q.id, verdict)], variant_seed=seed, lesson=slug)
+                results[q.id] = {"verdict": verdict, "seed": seed, "saved": saved}
                 st.rerun()  # show the answer locked, with its feedback, and the score updated
         if done is not None:
-            o = Outcome(**done["outcome"])
+            o = done["verdict"]
             show = {"correct": st.success, "partial": st.warning, "close": st.warning}.get(o.status, st.error)
             show(o.message)
             if o.read_as:
@@ -102,7 +99,7 @@ for k, d in enumerate(drawn, start=1):
             if not done.get("saved", True):
                 st.caption("This answer was checked but could not be saved.")
 
-earned, answered = score(Outcome(**r["outcome"]) for r in results.values())
+earned, answered = score(r["verdict"] for r in results.values())
 top.progress(answered / len(drawn), text=f"Round {state['round'] + 1}: {answered} of {len(drawn)} answered, "
                                          f"score {earned:g} of {answered}")
 if answered == len(drawn):

@@ -20,8 +20,8 @@ from core.course.definitions import MAX_HIDDEN
 from core.course.engine import (
     ECF_CREDIT,
     Definition,
-    Feedback,
     Instance,
+    Verdict,
     grade,
     hints,
     is_vetted,
@@ -37,7 +37,7 @@ from core.rnn.gradcheck import numerical_gradient
 from core.rnn.model import forward
 from ui.content import get_content
 from ui.diagram import unrolled_dot
-from ui.progress import current_learner, get_store, learner_caption, record_attempt
+from ui.progress import current_learner, get_store, learner_caption, save_checked
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
@@ -215,7 +215,7 @@ class Work:
     """Everything a learner did on one variant of one exercise."""
 
     answers: dict[str, str] = field(default_factory=dict)  # qid -> text as last checked
-    feedback: dict[str, Feedback] = field(default_factory=dict)  # qid -> verdict of the last check
+    feedback: dict[str, Verdict] = field(default_factory=dict)  # qid -> verdict of the last check
     checked: set[str] = field(default_factory=set)  # qids whose group was checked at least once
     revealed: set[str] = field(default_factory=set)
     hints: dict[str, int] = field(default_factory=dict)  # qid -> hints shown
@@ -281,7 +281,7 @@ def groups(inst: Instance) -> list[tuple[str, list]]:
     return list(out.items())
 
 
-def _regrade(inst: Instance, work: Work) -> dict[str, Feedback]:
+def _regrade(inst: Instance, work: Work) -> dict[str, Verdict]:
     return grade(inst, work.answers, revealed=frozenset(work.revealed))
 
 
@@ -293,18 +293,17 @@ def check_group(inst: Instance, qids: list[str]) -> None:
     work.checked.update(qids)
     feedback = _regrade(inst, work)
     work.feedback = {qid: fb for qid, fb in feedback.items() if qid in work.checked}
-    for qid in qids:
-        fb = feedback[qid]
-        if qid in work.revealed or not fb.counts_as_attempt or work.recorded.get(qid) == work.answers[qid]:
-            continue  # blank, unreadable, revealed, or the same answer checked again: no new attempt
+    # blank, unreadable, revealed, or the same answer checked again: no new attempt
+    new = [(qid, feedback[qid]) for qid in qids if qid not in work.revealed and feedback[qid].counts
+           and work.recorded.get(qid) != work.answers[qid]]
+    if not save_checked(inst.definition.id, new, variant_seed=inst.seed, hints=work.hints,
+                        lesson=inst.definition.lesson):
+        return  # not saved: the answers stay in the form, and checking again tries again
+    for qid, fb in new:
         work.attempts[qid] = work.attempts.get(qid, 0) + 1
         work.recorded[qid] = work.answers[qid]
         if fb.mistake is not None:
             work.mistakes.append((qid, fb.mistake.name, fb.mistake.lesson))
-        record_attempt(inst.definition.id, qid, work.answers[qid], fb.status, fb.credit,
-                       variant_seed=inst.seed, diagnosis=fb.mistake.name if fb.mistake else None,
-                       hints_used=work.hints.get(qid, 0), solution_revealed=False,
-                       lesson=fb.mistake.lesson if fb.mistake else inst.definition.lesson)
 
 
 def _more_hint(inst: Instance, qid: str) -> None:
@@ -312,20 +311,15 @@ def _more_hint(inst: Instance, qid: str) -> None:
     work.hints[qid] = min(work.hints.get(qid, 0) + 1, len(hints(inst, qid)))
 
 
-def _reveal(inst: Instance, qid: str) -> None:
+def _reveal(inst: Instance, qids: list[str]) -> None:
+    """Show the worked solutions of `qids` (saved as revealed: no credit), in one transaction."""
     work = get_work(inst)
-    if qid in work.revealed:
-        return
-    work.revealed.add(qid)
-    work.checked.add(qid)
+    qids = [q for q in qids if q not in work.revealed]
+    work.revealed.update(qids)
+    work.checked.update(qids)
     work.feedback = {k: fb for k, fb in _regrade(inst, work).items() if k in work.checked}
-    record_attempt(inst.definition.id, qid, work.answers.get(qid, ""), "revealed", 0.0, variant_seed=inst.seed,
-                   hints_used=work.hints.get(qid, 0), solution_revealed=True, lesson=inst.definition.lesson)
-
-
-def _reveal_all(inst: Instance, qids: list[str]) -> None:
-    for qid in qids:
-        _reveal(inst, qid)
+    save_checked(inst.definition.id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
+                 hints=work.hints, lesson=inst.definition.lesson)
 
 
 def _start_over(inst: Instance) -> None:
@@ -364,7 +358,7 @@ def _shape_hint(q) -> str:
     return "a character" if q.kind == "char" else shape_words(q.shape)
 
 
-def show_feedback(fb: Feedback, attempts: int) -> None:
+def show_feedback(fb: Verdict, attempts: int) -> None:
     icon, kind = STATUS_LOOK.get(fb.status, (":material/info:", "info"))
     getattr(st, kind)(fb.message, icon=icon)  # a diagnosed mistake is named in the message itself
     value = fb.value if isinstance(fb.value, np.ndarray) else None
@@ -413,7 +407,7 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
     with st.expander("Stuck? Hints and worked solutions"):
         hidden_left = [q.id for q in quantities if q.id not in work.revealed]
         st.button("Show the worked solution of every value here", key=f"reveal_all::{inst.definition.id}::{title}",
-                  on_click=_reveal_all, args=(inst, hidden_left), disabled=not hidden_left,
+                  on_click=_reveal, args=(inst, hidden_left), disabled=not hidden_left,
                   help="Reveals every solution of this group at once; those values then earn no credit.")
         for q in quantities:
             shown = work.hints.get(q.id, 0)
@@ -425,7 +419,7 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
                       key=f"hint::{inst.definition.id}::{q.id}", on_click=_more_hint, args=(inst, q.id),
                       disabled=shown >= len(all_hints) or q.id in work.revealed)
             c2.button(f"Show the solution for ${q.label}$", key=f"reveal::{inst.definition.id}::{q.id}",
-                      on_click=_reveal, args=(inst, q.id), disabled=q.id in work.revealed,
+                      on_click=_reveal, args=(inst, [q.id]), disabled=q.id in work.revealed,
                       help="Shows the worked solution; this quantity then earns no credit.")
 
 

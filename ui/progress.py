@@ -1,4 +1,4 @@
-"""Progress glue for every screen: the shared store, the current learner, and `record_attempt` for checked answers.
+"""Progress glue for every screen: the shared store, the current learner, and `save_checked` for checked answers.
 
 The store is one `core.progress.store.Store` per database URL, made once per server process (st.cache_resource) and
 shared by all sessions; SQLAlchemy's engine is thread-safe. We build the engine ourselves instead of through
@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.course.verdict import Verdict
 from core.formatting import md_escape
-from core.progress.store import Attempt, Store, StoreError, normalize_learner, resolve_url
+from core.progress.record import attempt_from
+from core.progress.store import Store, StoreError, normalize_learner, resolve_url
 
 LEARNER_KEY = "rnn_learner"  # session-state key of the chosen name (not a widget key, so it survives page switches)
 GUEST = "Guest"
@@ -68,7 +70,7 @@ def set_learner(name: str) -> str:
     try:
         name = get_store().ensure_learner(name)
     except StoreError:
-        pass  # the name still works for this session; record_attempt will show the store's problem
+        pass  # the name still works for this session; save_checked will show the store's problem
     st.session_state[LEARNER_KEY] = name
     return name
 
@@ -80,20 +82,25 @@ def show_store_notice() -> None:
         st.warning(store.notice, icon=":material/warning:")
 
 
-def record_attempt(exercise_id: str, quantity_id: str, answer_text: str, status: str, credit: float, *,
-                   variant_seed: int | None = None, diagnosis: str | None = None, hints_used: int = 0,
-                   solution_revealed: bool = False, lesson: str | None = None) -> bool:
-    """Save one checked answer for the active learner; True if saved, else a warning is shown and False."""
+def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, variant_seed: int | None = None,
+                 hints: dict[str, int] | None = None, lesson: str | None = None) -> bool:
+    """Save the checked answers [(quantity id, verdict)] of one Check for the active learner, in one transaction.
+
+    True if saved (or nothing to save); otherwise a warning says why and nothing of this Check was saved.
+    """
+    hints = hints or {}
+    attempts = [attempt_from(v, learner=active_learner(), exercise_id=exercise_id, quantity_id=qid,
+                             variant_seed=variant_seed, hints_used=hints.get(qid, 0), lesson=lesson)
+                for qid, v in checked]
+    if not attempts:
+        return True
     try:
-        get_store().record_attempt(Attempt(
-            learner=active_learner(), exercise_id=exercise_id, quantity_id=quantity_id, answer_text=answer_text,
-            status=status, credit=float(credit), variant_seed=None if variant_seed is None else int(variant_seed),
-            diagnosis=diagnosis, hints_used=int(hints_used), solution_revealed=bool(solution_revealed),
-            lesson=lesson,
-        ))
+        get_store().record_attempts(attempts)
         return True
     except (StoreError, ValueError) as exc:
-        st.warning(f"Your answer was checked but could not be saved: {exc}", icon=":material/warning:")
+        n = len(attempts)
+        st.warning(f"Your answer{'s were' if n > 1 else ' was'} checked but could not be saved: {exc}",
+                   icon=":material/warning:")
         return False
 
 

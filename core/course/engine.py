@@ -32,10 +32,10 @@ Public API (stable):
               .backward, .chain, .values (every true value by id, read-only), .answer_text(qid),
               .mistake_value(qid, mistake_id). Instances pickle (rules travel by name), so st.cache_data works.
     Quantity: .id .label .kind .shape .truth .deps .t .step_var .group .tolerance .mistakes
-    grade(instance, answers, revealed=frozenset()) -> dict[qid, Feedback]     (every quantity)
-    grade_one(instance, qid, text, earlier_answers=None, revealed=frozenset()) -> Feedback
-    Feedback: .qid .status .credit .message .mistake .wrong_elements .read_as .digits_warning .structure
-              .first_wrong .counts_as_attempt
+    grade(instance, answers, revealed=frozenset()) -> dict[qid, Verdict]     (every quantity)
+    grade_one(instance, qid, text, earlier_answers=None, revealed=frozenset()) -> Verdict
+    Verdict (core.course.verdict): .qid .status .credit .message .mistake .wrong_elements .read_as
+              .digits_warning .structure .first_wrong .counts .diagnosis
     score(feedbacks) -> (earned, possible)
     hints(instance, qid) -> list[str];  solution(instance, qid) -> str
     vetted_seed(definition, start_seed, hidden=None, text=None, hand_friendly=True) -> int
@@ -64,7 +64,8 @@ from core.course.definitions import (
     text_problem,
     when_holds,
 )
-from core.course.rules import Ctx, Mistake, Mutation, Rule, make_ctx, quantity_id, truth_table
+from core.course.rules import Ctx, Mutation, Rule, make_ctx, quantity_id, truth_table
+from core.course.verdict import STATUSES, Mistake, Verdict
 from core.formatting import format_value
 from core.paths import EXERCISE_DIR
 from core.rnn.model import BackwardTrace, ChainTerms, ForwardTrace
@@ -74,10 +75,9 @@ from core.rnn.vocab import Vocab
 
 ECF_CREDIT = 0.5  # credit for a step done right from the learner's own wrong earlier value
 VET_MARGIN = 2.0  # a mistake must differ from the truth and every other mistake by this many tolerances
-STATUSES = ("correct", "close", "ecf", "mistake", "wrong", "invalid", "blank", "revealed")
 
 __all__ = [
-    "ECF_CREDIT", "VET_MARGIN", "STATUSES", "ContentError", "Definition", "Feedback", "Instance", "Mistake",
+    "ECF_CREDIT", "VET_MARGIN", "STATUSES", "ContentError", "Definition", "Instance", "Mistake", "Verdict",
     "Quantity", "grade", "grade_one", "hints", "is_vetted", "load_all", "load_exercise", "make_instance", "score",
     "solution", "vetted_seed", "vetting_problems",
 ]
@@ -159,28 +159,6 @@ class Instance:
             if m.mistake.id == mistake_id:
                 return _safe(m.compute, self.ctx, self.values, q.t)
         raise KeyError(f"{qid!r} has no mistake {mistake_id!r} at this step")
-
-
-@dataclass(frozen=True, eq=False)
-class Feedback:
-    """The verdict on one answer."""
-
-    qid: str
-    status: str  # one of STATUSES
-    credit: float  # 0..1
-    message: str  # for the learner: Markdown with $LaTeX$
-    mistake: Mistake | None = None  # the diagnosed mistake (name, explanation, lesson), for "mistake"
-    wrong_elements: list = field(default_factory=list)  # 0-based index tuples of the elements that are off
-    read_as: str = ""  # how the answer was read, e.g. "1.2e-3 → 0.0012"
-    digits_warning: str | None = None  # when too few significant digits were typed for the tolerance
-    structure: str | None = None  # core.course.checking.STRUCTURES key, e.g. "transposed"
-    first_wrong: str | None = None  # for "ecf": the id of the first wrong link in the chain
-    value: object = field(default=None, repr=False)  # the learner's value as read (array or character)
-
-    @property
-    def counts_as_attempt(self) -> bool:
-        """Blank, unreadable and revealed answers never cost an attempt."""
-        return self.status not in ("invalid", "blank", "revealed")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -348,18 +326,23 @@ class _Grader:
         self.answers = answers or {}
         self.revealed = set(revealed or ())
         self.learned: dict[str, object] = {}  # qid -> the learner's value (right shape, valid)
-        self.fb: dict[str, Feedback] = {}
+        self.fb: dict[str, Verdict] = {}
         # Quantities graded only as far as correct / consistent-with-earlier / neither (grade_one's ancestors):
         # no mistake search or structural story, unless one of them turns out to be the first wrong link.
         self.light = set(light)
         self.sketched: set[str] = set()
 
-    def run(self, ids) -> dict[str, Feedback]:
+    def verdict(self, q: Quantity, status: str, credit: float, message: str, **kw) -> Verdict:
+        """A Verdict on quantity q, saving the text the learner typed as the answer."""
+        text = self.answers.get(q.id)
+        return Verdict(status, credit, message, answer_text=text if isinstance(text, str) else "", qid=q.id, **kw)
+
+    def run(self, ids) -> dict[str, Verdict]:
         for qid in ids:
             self.fb[qid] = self.grade(self.inst.quantity(qid))
         return self.fb
 
-    def diagnosed(self, qid: str) -> Feedback:
+    def diagnosed(self, qid: str) -> Verdict:
         """The full feedback of an earlier quantity, regrading it in full if it was only sketched."""
         if qid in self.sketched:
             self.sketched.discard(qid)
@@ -367,13 +350,13 @@ class _Grader:
             self.fb[qid] = self.grade(self.inst.quantity(qid))
         return self.fb[qid]
 
-    def grade(self, q: Quantity) -> Feedback:
+    def grade(self, q: Quantity) -> Verdict:
         if q.id in self.revealed:
-            return Feedback(q.id, "revealed", 0.0, "You revealed the worked solution, so this one earns no "
+            return self.verdict(q, "revealed", 0.0, "You revealed the worked solution, so this one earns no "
                             "credit; the next steps are checked against the revealed value.")
         text = self.answers.get(q.id)
         if text is None or (isinstance(text, str) and not text.strip()):
-            return Feedback(q.id, "blank", 0.0, "No answer yet.")
+            return self.verdict(q, "blank", 0.0, "No answer yet.")
         if q.kind == "char":
             parsed = parse_char(text, self.inst.vocab)
         else:
@@ -381,7 +364,7 @@ class _Grader:
         if not parsed.ok:
             status = "blank" if parsed.blank else "invalid"
             msg = parsed.message if parsed.blank else parsed.message + " (Nothing was counted: fix it and check again.)"
-            return Feedback(q.id, status, 0.0, msg)
+            return self.verdict(q, status, 0.0, msg)
         if q.kind == "char":
             return self.grade_char(q, parsed)
         return self.grade_numeric(q, parsed)
@@ -423,30 +406,30 @@ class _Grader:
         return (msg + f". You did this step right, so it earns {ECF_CREDIT:.0%} of the credit. The first wrong "
                 f"link in the chain is {_math(self.inst.quantity(first).label)}{why}: start there.")
 
-    def grade_char(self, q: Quantity, parsed) -> Feedback:
+    def grade_char(self, q: Quantity, parsed) -> Verdict:
         ch = parsed.char
         self.learned[q.id] = ch
         base = dict(read_as=parsed.read_as, value=ch)
         if ch == q.truth:
-            return Feedback(q.id, "correct", 1.0, "Correct.", **base)
+            return self.verdict(q, "correct", 1.0, "Correct.", **base)
         env, used = self.env_for(q)
         if used:
             ecf = _safe(q.rule.compute, self.inst.ctx, env, q.t)
             if ecf == ch:
                 off = self.off_deps(used)
                 if not off:
-                    return Feedback(q.id, "correct", 1.0, "Correct, from your own earlier answers.", **base)
+                    return self.verdict(q, "correct", 1.0, "Correct, from your own earlier answers.", **base)
                 first = self.first_wrong(q)
-                return Feedback(q.id, "ecf", ECF_CREDIT, self.ecf_message(q, off, first), first_wrong=first, **base)
+                return self.verdict(q, "ecf", ECF_CREDIT, self.ecf_message(q, off, first), first_wrong=first, **base)
         for m in q.mutations:
             if _safe(m.compute, self.inst.ctx, env, q.t) == ch:
                 own = self.from_own_errors(q)
-                return Feedback(q.id, "mistake", 0.0, _mistake_message(m.mistake, own), mistake=m.mistake,
+                return self.verdict(q, "mistake", 0.0, _mistake_message(m.mistake, own), mistake=m.mistake,
                                 wrong_elements=[()], **base)
-        return Feedback(q.id, "wrong", 0.0, "Not quite: the prediction is the character with the largest "
+        return self.verdict(q, "wrong", 0.0, "Not quite: the prediction is the character with the largest "
                         "probability in $p_t$.", wrong_elements=[()], **base)
 
-    def grade_numeric(self, q: Quantity, parsed) -> Feedback:
+    def grade_numeric(self, q: Quantity, parsed) -> Verdict:
         value = parsed.value
         truth = q.truth
         tol = q.tolerance
@@ -457,14 +440,14 @@ class _Grader:
         if sketch:  # only right / consistent / neither is needed: a bare tolerance check, no diagnosis
             if value.shape != q.shape:
                 self.sketched.add(q.id)
-                return Feedback(q.id, "wrong", 0.0, "", **base)
+                return self.verdict(q, "wrong", 0.0, "", **base)
             element_ok = tol.within(value, truth)  # (shape) bool
             cmp = None
         else:
             cmp = compare(value, truth, tol, parsed.digits_each)
             element_ok = cmp.element_ok
         if element_ok is not None and np.all(element_ok):
-            return Feedback(q.id, "correct", 1.0, "Correct.", **base)
+            return self.verdict(q, "correct", 1.0, "Correct.", **base)
         env, used = self.env_for(q)
         if used and element_ok is not None:
             ecf = _safe(q.rule.compute, self.inst.ctx, env, q.t)
@@ -473,22 +456,22 @@ class _Grader:
                 if np.all(ecf_ok | element_ok):
                     off = self.off_deps(used)
                     if not off:
-                        return Feedback(q.id, "correct", 1.0, "Correct: this follows from your own earlier answers "
+                        return self.verdict(q, "correct", 1.0, "Correct: this follows from your own earlier answers "
                                         "(the small difference from the exact value is their rounding).", **base)
                     first = self.first_wrong(q)
                     credit = float(np.mean(np.where(element_ok, 1.0, ECF_CREDIT)))
                     if sketch:
-                        return Feedback(q.id, "ecf", credit, "", first_wrong=first, **base)
-                    return Feedback(q.id, "ecf", credit, self.ecf_message(q, off, first), first_wrong=first,
+                        return self.verdict(q, "ecf", credit, "", first_wrong=first, **base)
+                    return self.verdict(q, "ecf", credit, self.ecf_message(q, off, first), first_wrong=first,
                                     wrong_elements=cmp.wrong_elements, digits_warning=cmp.digits_warning, **base)
         if sketch:  # neither right nor consistent: enough for a later quantity, unless it is the first link
             self.sketched.add(q.id)
-            return Feedback(q.id, "wrong", float(np.mean(element_ok)), "", **base)
+            return self.verdict(q, "wrong", float(np.mean(element_ok)), "", **base)
         for m in q.mutations:
             mv = _safe(m.compute, self.inst.ctx, env, q.t)
             if mv is not None and mv.shape == value.shape and np.all(tol.within(value, mv)):
                 own = self.from_own_errors(q)
-                return Feedback(q.id, "mistake", cmp.credit, _mistake_message(m.mistake, own),
+                return self.verdict(q, "mistake", cmp.credit, _mistake_message(m.mistake, own),
                                 mistake=m.mistake, wrong_elements=cmp.wrong_elements, structure=cmp.structure,
                                 digits_warning=cmp.digits_warning, **base)
         where = describe_wrong(cmp, truth.ndim)
@@ -496,7 +479,7 @@ class _Grader:
             pct = f"{cmp.max_rel_error:.1%}" if cmp.max_rel_error < 1 else "a little"
             msg = (f"Very close, but outside the tolerance ({tol.describe()}): off by up to about {pct}. "
                    f"{where} This is usually rounding: keep 4 significant digits in intermediate results.")
-            return Feedback(q.id, "close", cmp.credit, " ".join(msg.split()), wrong_elements=cmp.wrong_elements,
+            return self.verdict(q, "close", cmp.credit, " ".join(msg.split()), wrong_elements=cmp.wrong_elements,
                             digits_warning=cmp.digits_warning, **base)
         parts = ["Not quite."]
         if where and not (cmp.structure_message and len(cmp.wrong_elements) == truth.size):
@@ -511,7 +494,7 @@ class _Grader:
             elif abs(float(value.sum()) - 1) > 0.01:
                 parts.append(f"Your probabilities add up to {float(value.sum()):.3g}, not 1: divide by the sum.")
         parts.append("The hints go through it step by step.")
-        return Feedback(q.id, "wrong", cmp.credit, " ".join(parts), wrong_elements=cmp.wrong_elements,
+        return self.verdict(q, "wrong", cmp.credit, " ".join(parts), wrong_elements=cmp.wrong_elements,
                         structure=cmp.structure, digits_warning=cmp.digits_warning, **base)
 
 
@@ -520,8 +503,8 @@ def _mistake_message(m: Mistake, from_own: bool) -> str:
     return f"It looks like: **{m.name}**. {m.explanation}{own}"
 
 
-def grade(instance: Instance, answers: dict[str, str], revealed=frozenset()) -> dict[str, Feedback]:
-    """Feedback for every quantity of the instance (blank where no answer is given), in exercise order."""
+def grade(instance: Instance, answers: dict[str, str], revealed=frozenset()) -> dict[str, Verdict]:
+    """Verdict for every quantity of the instance (blank where no answer is given), in exercise order."""
     unknown = set(answers or {}) - set(instance._by_id)
     if unknown:
         raise KeyError(f"{instance.definition.id} has no quantities {sorted(unknown)}")
@@ -529,8 +512,8 @@ def grade(instance: Instance, answers: dict[str, str], revealed=frozenset()) -> 
 
 
 def grade_one(instance: Instance, qid: str, text: str, earlier_answers: dict[str, str] | None = None,
-              revealed=frozenset()) -> Feedback:
-    """Feedback on one answer; only the earlier answers it is (transitively) computed from are graded."""
+              revealed=frozenset()) -> Verdict:
+    """Verdict on one answer; only the earlier answers it is (transitively) computed from are graded."""
     instance.quantity(qid)  # a clear KeyError for an unknown id
     answers = dict(earlier_answers or {})
     answers[qid] = text
@@ -538,7 +521,7 @@ def grade_one(instance: Instance, qid: str, text: str, earlier_answers: dict[str
     return _Grader(instance, answers, revealed, light=ancestors).run(list(ancestors) + [qid])[qid]
 
 
-def score(feedbacks: dict[str, Feedback]) -> tuple[float, int]:
+def score(feedbacks: dict[str, Verdict]) -> tuple[float, int]:
     """(credit earned, quantities) over a grade() result."""
     return float(sum(f.credit for f in feedbacks.values())), len(feedbacks)
 

@@ -21,6 +21,7 @@ import numpy as np
 from core.course.answers import parse_answer
 from core.course.checking import DEFAULT_TOLERANCE, compare, describe_wrong
 from core.course.content import Question
+from core.course.verdict import Verdict
 from core.formatting import format_value
 
 MAX_REDRAWS = 20  # a round that repeats the previous order is redrawn; 20 tries fail with odds below 2^-20
@@ -37,24 +38,6 @@ class Drawn:
     def choices(self) -> list[str]:
         """The choices in display order."""
         return [self.question.choices[i] for i in self.order]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The verdict on one answer: status, credit 0..1, a message, and what to store as the answer text."""
-
-    status: str  # "correct", "partial", "close", "wrong", or "invalid" (unreadable: not an attempt)
-    credit: float
-    message: str
-    answer_text: str
-    read_as: str = ""
-    diagnosis: str | None = None  # a structural diagnosis of a numeric answer (e.g. "sign_flipped")
-    notes: tuple[str, ...] = ()  # per-choice feedback for the choices the learner picked
-
-    @property
-    def counted(self) -> bool:
-        """False for an invalid answer, which costs nothing and is not stored."""
-        return self.status != "invalid"
 
 
 def quiz_seed(lesson: str, round_no: int) -> int:
@@ -87,28 +70,28 @@ def _choice_text(q: Question, picked: Iterable[int]) -> str:
     return text if len(text) <= 500 else text[:499] + "…"
 
 
-def grade_choice(q: Question, picked: Iterable[int]) -> Outcome:
+def grade_choice(q: Question, picked: Iterable[int]) -> Verdict:
     """Grade picked choice indices (indices into q.choices, not display positions)."""
     picked = sorted(set(int(i) for i in picked))
     if not picked:
-        return Outcome("invalid", 0.0, "Choose an answer first.", "")
+        return Verdict("invalid", 0.0, "Choose an answer first.", "")
     if any(not 0 <= i < len(q.choices) for i in picked):
-        return Outcome("invalid", 0.0, "That choice does not exist.", "")
+        return Verdict("invalid", 0.0, "That choice does not exist.", "")
     notes = tuple(q.feedback[i] for i in picked if q.feedback and q.feedback[i].strip())
     correct = q.correct
     text = _choice_text(q, picked)
     if q.kind in ("single", "mistake"):
         if len(picked) != 1:
-            return Outcome("invalid", 0.0, "Choose exactly one answer.", "")
+            return Verdict("invalid", 0.0, "Choose exactly one answer.", "")
         if picked[0] in correct:
-            return Outcome("correct", 1.0, "Correct.", text, notes=notes)
+            return Verdict("correct", 1.0, "Correct.", text, notes=notes)
         right = q.choices[next(iter(correct))]
-        return Outcome("wrong", 0.0, f"Not quite. The right answer is: {right}", text, notes=notes)
+        return Verdict("wrong", 0.0, f"Not quite. The right answer is: {right}", text, notes=notes)
     hits = len(correct.intersection(picked))
     false = len(set(picked) - correct)
     credit = max(0.0, (hits - false) / len(correct))
     if set(picked) == correct:
-        return Outcome("correct", 1.0, "Correct: you found every right choice and no wrong one.", text, notes=notes)
+        return Verdict("correct", 1.0, "Correct: you found every right choice and no wrong one.", text, notes=notes)
     missed = len(correct) - hits
     parts = [f"you found {hits} of the {len(correct)} right choices"]
     if false:
@@ -117,20 +100,20 @@ def grade_choice(q: Question, picked: Iterable[int]) -> Outcome:
         parts.append(f"missed {missed}")
     status = "partial" if credit > 0 else "wrong"
     lead = "Partly right" if status == "partial" else "Not quite"
-    return Outcome(status, credit, f"{lead}: " + ", ".join(parts) + ".", text, notes=notes)
+    return Verdict(status, credit, f"{lead}: " + ", ".join(parts) + ".", text, notes=notes)
 
 
-def grade_numeric(q: Question, text: str) -> Outcome:
+def grade_numeric(q: Question, text: str) -> Verdict:
     """Grade a typed number, vector or matrix with the exercise engine; invalid text costs nothing."""
     truth = np.asarray(q.answer, dtype=np.float64)  # () or (n,) or (r, c)
     parsed = parse_answer(text, shape=truth.shape)
     if not parsed.ok:
-        return Outcome("invalid", 0.0, parsed.message or "This answer could not be read.", "")
+        return Verdict("invalid", 0.0, parsed.message or "This answer could not be read.", "")
     tol = q.tolerance or DEFAULT_TOLERANCE
     cmp = compare(parsed.value, truth, tol, digits=parsed.digits_each)
     answer_text = text.strip()[:500]
     if cmp.ok:
-        return Outcome("correct", 1.0, "Correct.", answer_text, read_as=parsed.read_as)
+        return Verdict("correct", 1.0, "Correct.", answer_text, read_as=parsed.read_as)
     lines = []
     if cmp.close:
         lines.append("Close, but not within the tolerance: probably rounding.")
@@ -148,11 +131,11 @@ def grade_numeric(q: Question, text: str) -> Outcome:
         status = "partial"
     else:
         status = "wrong"
-    return Outcome(status, cmp.credit if status == "partial" else 0.0, " ".join(lines), answer_text,
-                   read_as=parsed.read_as, diagnosis=cmp.structure)
+    return Verdict(status, cmp.credit if status == "partial" else 0.0, " ".join(lines), answer_text,
+                   read_as=parsed.read_as, structure=cmp.structure)
 
 
-def grade(q: Question, response) -> Outcome:
+def grade(q: Question, response) -> Verdict:
     """Grade a response: choice indices for choice questions, the typed text for numeric ones."""
     if q.kind == "numeric":
         return grade_numeric(q, response if isinstance(response, str) else "")
@@ -163,7 +146,7 @@ def grade(q: Question, response) -> Outcome:
     return grade_choice(q, response)
 
 
-def score(outcomes: Iterable[Outcome]) -> tuple[float, int]:
+def score(outcomes: Iterable[Verdict]) -> tuple[float, int]:
     """(credit earned, number of answered questions) over counted outcomes."""
-    counted = [o for o in outcomes if o.counted]
+    counted = [o for o in outcomes if o.counts]
     return sum(o.credit for o in counted), len(counted)

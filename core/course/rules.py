@@ -26,22 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from core.course.verdict import Mistake
 from core.rnn.activations import ACTIVATIONS, Activation, get_activation
 from core.rnn.model import BackwardTrace, ChainTerms, ForwardTrace, backward, chain_terms, forward, softmax
 from core.rnn.params import Params
 from core.rnn.vocab import Vocab, split_inputs_targets
 
 Env = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A named mistake, for the learner: what it is, one sentence on why it is wrong, where to read more."""
-
-    id: str
-    name: str
-    explanation: str  # one sentence, Markdown with $LaTeX$
-    lesson: str  # lesson slug, e.g. "forward-equations"
 
 
 @dataclass(frozen=True)

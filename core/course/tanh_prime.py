@@ -11,12 +11,12 @@ The exercise is checked by the course's exercise engine (core.course.answers rea
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from core.course.answers import parse_answer
 from core.course.checking import DEFAULT_TOLERANCE, compare
+from core.course.verdict import Mistake, Verdict
 from core.rnn.activations import ACTIVATIONS, sigmoid
 
 SHOWN = ("tanh", "sigmoid", "relu")
@@ -75,61 +75,58 @@ def exercise_z(seed: int) -> float:
     return round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.5)), 2)
 
 
-# Wrong answers that come from a recognisable slip, with what to say (z is the given input).
-SLIPS = [  # (short id saved with the attempt, the slip as a function of z, what to tell the learner)
-    ("input_squared", lecture_literal,
-     "That is 1 − z²: the lecture's '1 − x²' with x taken as the input. In that formula x is the output tanh(z); "
-     "square tanh(z), not z."),
-    ("tanh_itself", lambda z: math.tanh(z), "That is tanh(z) itself, not its derivative. Use tanh′(z) = 1 − tanh²(z)."),
-    ("tanh_not_squared", lambda z: 1.0 - math.tanh(z), "That is 1 − tanh(z): square tanh(z) before subtracting it "
-                                                       "from 1."),
-    ("tanh_squared", lambda z: math.tanh(z) ** 2, "That is tanh²(z): the derivative is 1 minus that."),
-    ("tanh_of_z_squared", lambda z: 1.0 - math.tanh(z * z), "That is 1 − tanh(z²): square tanh(z), not z."),
-    ("second_derivative", lambda z: -2 * math.tanh(z) * tanh_prime(z),
-     "That is the second derivative, −2 tanh(z)(1 − tanh²(z))."),
-    ("sigmoid_derivative", lambda z: float(sigmoid(z) * (1 - sigmoid(z))),
-     "That is the sigmoid's derivative σ(z)(1 − σ(z)); the question is about tanh."),
-    ("degrees", lambda z: 1.0 - math.tanh(math.radians(z)) ** 2, "Your calculator seems to be in degrees: use "
-                                                                  "radians."),
+def _slip(mid: str, name: str, explanation: str, compute) -> tuple[Mistake, object]:
+    return Mistake(mid, name, explanation, "tanh"), compute
+
+
+# Wrong answers that come from a recognisable slip: the mistake to name, and its value as a function of z.
+SLIPS = [
+    _slip("input_squared", "1 − z² instead of 1 − tanh²(z)",
+          "That is 1 − z²: the lecture's '1 − x²' with x taken as the input. In that formula x is the output "
+          "tanh(z); square tanh(z), not z.", lecture_literal),
+    _slip("tanh_itself", "tanh instead of its derivative",
+          "That is tanh(z) itself, not its derivative. Use tanh′(z) = 1 − tanh²(z).", math.tanh),
+    _slip("tanh_not_squared", "tanh not squared", "That is 1 − tanh(z): square tanh(z) before subtracting it "
+          "from 1.", lambda z: 1.0 - math.tanh(z)),
+    _slip("tanh_squared", "tanh² without the 1 −", "That is tanh²(z): the derivative is 1 minus that.",
+          lambda z: math.tanh(z) ** 2),
+    _slip("tanh_of_z_squared", "tanh of z²", "That is 1 − tanh(z²): square tanh(z), not z.",
+          lambda z: 1.0 - math.tanh(z * z)),
+    _slip("second_derivative", "Second derivative", "That is the second derivative, −2 tanh(z)(1 − tanh²(z)).",
+          lambda z: -2 * math.tanh(z) * tanh_prime(z)),
+    _slip("sigmoid_derivative", "The sigmoid's derivative",
+          "That is the sigmoid's derivative σ(z)(1 − σ(z)); the question is about tanh.",
+          lambda z: float(sigmoid(z) * (1 - sigmoid(z)))),
+    _slip("degrees", "Calculator in degrees", "Your calculator seems to be in degrees: use radians.",
+          lambda z: 1.0 - math.tanh(math.radians(z)) ** 2),
 ]
 
 
-@dataclass(frozen=True)
-class Check:
-    """The verdict on one typed answer."""
-
-    status: str  # "correct", "close", "mistake", "wrong" or "invalid"
-    message: str
-    read_as: str
-    credit: float
-    truth: float
-    slip: str | None = None  # the id of the recognised slip, for status "mistake"
-
-
-def check_tanh_prime(text: str, z: float) -> Check:
+def check_tanh_prime(text: str, z: float) -> Verdict:
     """Read `text` with the engine's reader, compare it with 1 - tanh(z)^2, and name a recognisable slip."""
     truth = tanh_prime(z)
     parsed = parse_answer(text, ())
     if not parsed.ok:
-        return Check("invalid", parsed.message or "This answer could not be read.", parsed.read_as, 0.0, truth)
+        status = "blank" if parsed.blank else "invalid"
+        return Verdict(status, 0.0, parsed.message or "This answer could not be read.", text)
     value = float(parsed.value)
     cmp = compare(value, truth, DEFAULT_TOLERANCE, digits=parsed.digits)
+    answer = dict(answer_text=text.strip(), read_as=parsed.read_as, value=parsed.value)
     if cmp.ok:
         h = math.tanh(z)
         shown = f"({h:.4f})" if h < 0 else f"{h:.4f}"
-        return Check("correct", f"Right: 1 − tanh²({z:g}) = 1 − {shown}² = {truth:.4f}.",
-                     parsed.read_as, 1.0, truth)
-    for slip_id, slip, message in SLIPS:
+        return Verdict("correct", 1.0, f"Right: 1 − tanh²({z:g}) = 1 − {shown}² = {truth:.4f}.", **answer)
+    for mistake, slip in SLIPS:
         other = slip(z)
         if abs(other - truth) > DEFAULT_TOLERANCE.width(truth) and compare(value, other, diagnose=False).ok:
-            return Check("mistake", message, parsed.read_as, 0.0, truth, slip_id)
+            return Verdict("mistake", 0.0, mistake.explanation, mistake=mistake, **answer)
     if cmp.close:
         extra = f" {cmp.digits_warning}" if cmp.digits_warning else " Keep four significant digits of tanh(z)."
-        return Check("close", "Close, but outside the tolerance (" + DEFAULT_TOLERANCE.describe() + ")." + extra,
-                     parsed.read_as, 0.0, truth)
+        return Verdict("close", 0.0, "Close, but outside the tolerance (" + DEFAULT_TOLERANCE.describe() + ")."
+                       + extra, digits_warning=cmp.digits_warning, **answer)
     if cmp.structure_message:
-        return Check("wrong", cmp.structure_message, parsed.read_as, 0.0, truth)
+        return Verdict("wrong", 0.0, cmp.structure_message, structure=cmp.structure, **answer)
     hint = " A derivative of an increasing function cannot be negative." if value < 0 else ""
     if value > 1:
         hint = " tanh′ is at most 1 (at z = 0)."
-    return Check("wrong", "Not this one. Compute h = tanh(z) first, then 1 − h²." + hint, parsed.read_as, 0.0, truth)
+    return Verdict("wrong", 0.0, "Not this one. Compute h = tanh(z) first, then 1 − h²." + hint, **answer)

@@ -95,7 +95,7 @@ def test_two_hundred_variants(name):
         fb = grade(inst, broken)
         for qid in bad_text:
             assert fb[qid].status in ("blank", "invalid") and fb[qid].credit == 0, (seed, qid, fb[qid].status)
-            assert not fb[qid].counts_as_attempt
+            assert not fb[qid].counts
         assert all(f.status == "correct" for k, f in fb.items() if k not in bad_text)
         # 4. error carried forward: wrong direct inputs, this step done right from them
         with_deps = [q for q in qs if q.deps and q.kind != "char"]

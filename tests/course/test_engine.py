@@ -206,7 +206,7 @@ def test_every_mistake_is_diagnosed_from_an_independent_recomputation(defs, hidd
                     np.testing.assert_allclose(engine, wrong, rtol=1e-12, atol=1e-14, err_msg=f"{q.id} {m.id}")
                 fb = grade_one(inst, q.id, _as_text(wrong))
                 assert fb.status == "mistake" and fb.mistake.id == m.id, (q.id, m.id, fb.status, fb.message)
-                assert fb.credit < 1 and m.name in fb.message and fb.counts_as_attempt
+                assert fb.credit < 1 and m.name in fb.message and fb.counts
                 seen.add((q.id, m.id))
     if hidden == 4:
         for m_id in ("row_not_column", "W_not_transposed"):
@@ -281,7 +281,7 @@ def test_ecf_only_uses_valid_answers_of_the_right_shape(bptt):
     # an unreadable earlier answer is ignored as well
     parts["dW_xh[2]"] = "[1, 2"
     fb = grade(bptt, parts)
-    assert fb["dW_xh[2]"].status == "invalid" and fb["dW_xh[2]"].credit == 0 and not fb["dW_xh[2]"].counts_as_attempt
+    assert fb["dW_xh[2]"].status == "invalid" and fb["dW_xh[2]"].credit == 0 and not fb["dW_xh[2]"].counts
 
 
 def test_char_prediction_follows_the_learner_s_probabilities(fwd):
@@ -312,7 +312,7 @@ def test_blank_invalid_and_revealed_cost_nothing_and_change_nothing(fwd):
     assert fb["y[2]"].status == "blank"
     assert fb["p[2]"].status == "revealed"
     for qid in ("z[2]", "h[2]", "y[2]", "p[2]"):
-        assert fb[qid].credit == 0 and not fb[qid].counts_as_attempt
+        assert fb[qid].credit == 0 and not fb[qid].counts
     for qid, f in fb.items():
         if qid not in ("z[2]", "h[2]", "y[2]", "p[2]"):
             assert f.status == "correct", qid

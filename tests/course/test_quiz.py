@@ -64,7 +64,7 @@ def test_single_choice_grading():
     wrong = grade(q, [1])
     assert wrong.status == "wrong" and wrong.credit == 0 and "c" in wrong.message and wrong.notes == ("no b",)
     for empty in (None, []):
-        assert grade(q, empty).status == "invalid" and not grade(q, empty).counted
+        assert grade(q, empty).status == "invalid" and not grade(q, empty).counts
     assert grade_choice(q, [0, 2]).status == "invalid"
     assert grade_choice(q, [7]).status == "invalid"
 
@@ -88,10 +88,10 @@ def test_numeric_grading_goes_through_the_engine():
     partial = grade(q, "[0.1, 0.8, 0.3, 0.4]")
     assert partial.status == "partial" and partial.credit == 0.75 and "Element 2" in partial.message
     flipped = grade(q, "[-0.1, 0.8, -0.3, -0.4]")
-    assert flipped.status == "wrong" and flipped.diagnosis == "sign_flipped"
+    assert flipped.status == "wrong" and flipped.structure == "sign_flipped"
     for bad in ("", "abc", "[0.1, 0.2]", "__import__('os')"):
         out = grade_numeric(q, bad)
-        assert out.status == "invalid" and not out.counted and out.message
+        assert out.status == "invalid" and not out.counts and out.message
 
 
 def test_a_question_tolerance_overrides_the_default():

@@ -52,7 +52,7 @@ def test_checker_accepts_the_truth_and_names_each_slip(seed):
     assert am.check_tanh_prime(f"{truth:.4f}", z).status == "correct"
     assert am.check_tanh_prime(f"1 - tanh({z})^2", z).status == "correct"
     lecture = am.check_tanh_prime(f"{1 - z * z:.4f}", z)
-    assert lecture.status == "mistake" and "1 − z²" in lecture.message and lecture.slip == "input_squared"
+    assert lecture.status == "mistake" and "1 − z²" in lecture.message and lecture.mistake.id == "input_squared"
     itself = am.check_tanh_prime(f"{math.tanh(z):.4f}", z)
     assert itself.status == "mistake" and "tanh(z) itself" in itself.message
     assert am.check_tanh_prime(f"{truth * 1.03:.4f}", z).status == "close"

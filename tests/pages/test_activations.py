@@ -81,7 +81,7 @@ def test_exercise_is_checked_by_the_engine_and_saved(app):
     assert any(s.value.startswith("Right") for s in at.success)
     saved = Store(resolve_url()[0]).attempts("Guest", "activations_tanh_prime")
     assert [a.status for a in saved] == ["mistake", "correct"]  # the unreadable answer is not an attempt
-    assert saved[0].diagnosis == "input_squared" and saved[0].lesson == "tanh"
+    assert saved[0].diagnosis == "1 − z² instead of 1 − tanh²(z)" and saved[0].lesson == "tanh"
     assert not any("could not be saved" in w.value for w in at.warning)
     at.button(key="act_new").click().run()
     assert f"z = {am.exercise_z(1):g}" in " ".join(m.value for m in at.markdown)

@@ -10,30 +10,35 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from core.course.content import load_content
+from core.course.engine import load_all, make_instance
+from core.formatting import format_value
+from core.paths import ROOT
 from core.progress.store import Store
-from tests.conftest import ROOT
+from ui.exercise import widget_key
 
-EXERCISE_SCREEN = """
-import streamlit as st
-from ui.progress import record_attempt, set_learner
-
-set_learner("Ana")  # what the home page does
-# what an exercise screen does after checking each value
-record_attempt("forward-hello", "z_1", "[0.4, 0.1]", "wrong", 0.0, variant_seed=7, diagnosis="bias left out",
-               hints_used=1, lesson="first-step")
-record_attempt("forward-hello", "z_1", "[0.5, 0.2]", "correct", 1.0, variant_seed=7, lesson="first-step")
-record_attempt("forward-hello", "h_1", "[0.3, 0.1]", "wrong", 0.0, variant_seed=7, diagnosis="bias left out",
-               lesson="first-step")
-record_attempt("bptt-hello", "dy_4", "[0.1]", "revealed", 0.0, variant_seed=7, solution_revealed=True,
-               lesson="bptt")
-st.write("saved")
-"""
+DEFS = load_all()
+FORWARD, BPTT = DEFS["forward_hello"], DEFS["bptt_hello"]
 
 
-def answer_on_an_exercise_screen():
-    at = AppTest.from_string(EXERCISE_SCREEN, default_timeout=30)
-    at.run()
+def answer_on_the_exercise_screens(app) -> AppTest:
+    """What a learner does on the real screens, with the engine's own ids: Ana checks step 1 of the forward
+    pass (W_xh·x₁ right; z₁ and y₁ each with the bias left out, after one hint on z₁), then reveals the
+    worked solution of dy₁ on the BPTT screen. Four saved answers, one of them right."""
+    fwd = make_instance(FORWARD, FORWARD.textbook_seed)
+    at = app("pages/home.py")
+    at.text_input(key="home_learner_input").input("Ana").run()
+    at.button(key="home_learner_save").click().run()
+    at.switch_page("pages/forward_exercise.py").run()
+    at.button(key=f"hint::{FORWARD.id}::z[1]").click().run()
+    at.text_input(key=widget_key(fwd, "W_xh_x[1]")).set_value(fwd.answer_text("W_xh_x[1]"))
+    for qid in ("z[1]", "y[1]"):
+        at.text_input(key=widget_key(fwd, qid)).set_value(format_value(fwd.mistake_value(qid, "no_bias"), 6))
+    at.button(key=next(b.key for b in at.button if b.label == "Check")).click().run()
+    at.switch_page("pages/bptt_exercise.py").run()
+    at.button(key=f"reveal::{BPTT.id}::dy[1]").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def open_dashboard(app, learner="Ana"):
@@ -77,22 +82,24 @@ def test_a_new_learner_sees_an_empty_dashboard_and_where_to_start(app):
 
 
 def test_the_dashboard_reflects_answers_from_the_exercise_screens(app):
-    answer_on_an_exercise_screen()
+    answer_on_the_exercise_screens(app)
     at = open_dashboard(app)
     assert metric(at, "Answers checked") == "4"
     assert metric(at, "Correct") == "25%"
     ex = frame(at, "Exercise").set_index("Exercise")
-    assert ex.loc["forward-hello", "Answers"] == 3 and ex.loc["forward-hello", "Mastered"] == 1
-    assert ex.loc["forward-hello", "Hints"] == 1 and ex.loc["bptt-hello", "Solutions shown"] == 1
+    assert ex.loc[FORWARD.title, "Answers"] == 3 and ex.loc[FORWARD.title, "Mastered"] == 1
+    assert ex.loc[FORWARD.title, "Hints"] == 1 and ex.loc[BPTT.title, "Solutions shown"] == 1
     mistakes = frame(at, "Mistake")
-    assert mistakes.iloc[0].to_dict() == {"Mistake": "bias left out", "Times": 2, "Lesson": "The first steps by hand"}
-    assert any("most frequent mistake is **bias left out** (2 times)" in m.value for m in at.markdown)
+    lesson = load_content().lesson("forward-equations").title
+    assert mistakes.iloc[0].to_dict() == {"Mistake": "Bias left out", "Times": 2, "Lesson": lesson}
+    assert any("most frequent mistake is **Bias left out** (2 times)" in m.value for m in at.markdown)
     (chart,) = at.get("vega_lite_chart")
     assert json.loads(chart.proto.spec)["mark"]["type"] == "bar"
     data = pd.concat([convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets])
     assert sorted(zip(data["outcome"], data["answers"], strict=True)) == [("correct", 1), ("wrong", 3)]
     lessons = frame(at, "Practice answers").set_index("Lesson")
-    assert lessons.loc["5. The first steps by hand", "Practice answers"] == 3
+    order = load_content().lesson("forward-equations").order
+    assert lessons.loc[f"{order}. {lesson}", "Practice answers"] == 3
 
 
 def test_quiz_answers_show_up_per_lesson(app):
@@ -108,7 +115,7 @@ def test_quiz_answers_show_up_per_lesson(app):
 
 
 def test_export_then_import_round_trips(app, downloads):
-    answer_on_an_exercise_screen()
+    answer_on_the_exercise_screens(app)
     Store().mark_lesson_read("Ana", "tanh")
     before = Store().attempts("Ana")
     at = open_dashboard(app)
@@ -138,7 +145,7 @@ def test_export_then_import_round_trips(app, downloads):
 
 
 def test_a_bad_import_file_changes_nothing(app):
-    answer_on_an_exercise_screen()
+    answer_on_the_exercise_screens(app)
     at = open_dashboard(app)
     at.file_uploader(key="dash_import_file").upload("notes.csv", b"name,score\nAna,3\n", "text/csv").run()
     at.button(key="dash_import").click().run()
@@ -195,7 +202,7 @@ def test_the_entry_file_registers_the_learn_section():
 
 
 def test_a_returning_learner_continues_with_one_click(app):
-    answer_on_an_exercise_screen()  # Ana has answers from an earlier session
+    answer_on_the_exercise_screens(app)  # Ana has answers from an earlier session
     at = app()
     assert not any("saved as" in s.value for s in at.success)
     at.button(key="home_continue_0").click().run()
