@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.course import tanh_prime as am
 from core.course.answers import FORMAT_HELP
-from core.gradients.decay import sci
+from core.gradients.captions import sci
 from core.rnn.activations import ACTIVATIONS
 from ui.charts import show
 from ui.progress import learner_caption, save_checked

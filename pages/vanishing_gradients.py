@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.gradients import decay
+from core.gradients import captions, decay
 from ui.charts import SERIES, regions, show
 
 MAX_POINTS = 400  # per line: beyond this, every n-th distance is drawn (the first 50 always)
@@ -29,7 +29,7 @@ def capped_notes(log10: np.ndarray, capped: np.ndarray) -> np.ndarray:
     """Tooltip notes: empty, except for values drawn at the chart's edge, which get their true size."""
     notes = np.full(len(log10), "", dtype=object)
     for i in np.flatnonzero(capped):
-        notes[i] = f"capped for the chart; true value {decay.sci(float(log10[i]))}"
+        notes[i] = f"capped for the chart; true value {captions.sci(float(log10[i]))}"
     return notes
 
 
@@ -44,7 +44,7 @@ def curve_frame(c: decay.CellCurves) -> pd.DataFrame:
     frames = []
     for name, log10 in series.items():
         lg = log10[idx]
-        value, capped = decay.display(lg)
+        value, capped = captions.display(lg)
         frames.append(pd.DataFrame({"distance": idx, "k": c.T_run - idx, "series": name, "value": value,
                                     "note": capped_notes(lg, capped)}))
     return pd.concat(frames, ignore_index=True)
@@ -59,14 +59,14 @@ def view(cfg: decay.DecayConfig):
     bands = regions(float(values.min()), float(values.max()))  # the same bands, hence the same axis, on all three
     rows = []
     for m, c in curves.items():
-        value, capped = decay.display(c.first_log10)
+        value, capped = captions.display(c.first_log10)
         rows.append(pd.DataFrame({"L": c.first_lengths, "model": decay.LABELS[m], "value": value,
                                   "note": capped_notes(c.first_log10, capped)}))
     first = pd.concat(rows, ignore_index=True)
-    metrics = {m: (decay.sci(c.param_grad_log10), decay.sci(c.param_grad_log10 + c.clip_log10))
+    metrics = {m: (captions.sci(c.param_grad_log10), captions.sci(c.param_grad_log10 + c.clip_log10))
                for m, c in curves.items()}
     overflow = {m: (c.overflow_step, c.T_run) for m, c in curves.items() if c.overflow_step is not None}
-    return " ".join(decay.describe(curves, cfg)), overflow, frames, bands, first, metrics
+    return " ".join(captions.describe(curves, cfg)), overflow, frames, bands, first, metrics
 
 
 st.title("Vanishing gradients")

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from core.gradients import cells, decay
+from core.gradients import captions, cells, decay, forward, sweep
 from core.gradients.reference import naive_curves
 
 ACTS = ["tanh", "sigmoid", "relu", "identity"]
@@ -20,9 +20,9 @@ def _nets(cfg):
 def test_fast_forward_passes_equal_the_readable_cells(act):
     cfg = decay.DecayConfig(T=40, hidden=6, activation=act, scale=0.9, input_scale=2.0)
     n = _nets(cfg)
-    pairs = [(decay.fast_vanilla_forward(n.vanilla, n.X, act), cells.vanilla_forward(n.vanilla, n.X, activation=act)),
-             (decay.fast_lstm_forward(n.lstm, n.X, act), cells.lstm_forward(n.lstm, n.X, activation=act)),
-             (decay.fast_gru_forward(n.gru, n.X, act), cells.gru_forward(n.gru, n.X, activation=act))]
+    pairs = [(forward.fast_vanilla_forward(n.vanilla, n.X, act), cells.vanilla_forward(n.vanilla, n.X, activation=act)),
+             (forward.fast_lstm_forward(n.lstm, n.X, act), cells.lstm_forward(n.lstm, n.X, activation=act)),
+             (forward.fast_gru_forward(n.gru, n.X, act), cells.gru_forward(n.gru, n.X, activation=act))]
     for fast, slow in pairs:
         for name in ("h", "z", "c", "i", "f", "g", "o", "r", "n", "a"):
             if hasattr(slow, name):
@@ -35,22 +35,22 @@ def test_row_form_products_equal_the_explicit_step_jacobians(model):
     cfg = decay.DecayConfig(T=12, hidden=5, activation="tanh", scale=1.3)
     n = _nets(cfg)
     p = getattr(n, model)
-    fwd = {"vanilla": decay.fast_vanilla_forward, "lstm": decay.fast_lstm_forward, "gru": decay.fast_gru_forward}
+    fwd = {"vanilla": forward.fast_vanilla_forward, "lstm": forward.fast_lstm_forward, "gru": forward.fast_gru_forward}
     tr = fwd[model](p, n.X, "tanh")
     fac = {"vanilla": cells.vanilla_factors, "lstm": cells.lstm_factors, "gru": cells.gru_factors}[model](p, tr)
     jac = {"vanilla": cells.vanilla_step_jacobian, "lstm": cells.lstm_step_jacobian,
            "gru": cells.gru_step_jacobian}[model]
-    ops = {"vanilla": decay._VanillaOps, "lstm": decay._LSTMOps, "gru": decay._GRUOps}[model](p, fac, 4)
+    ops = {"vanilla": sweep._VanillaOps, "lstm": sweep._LSTMOps, "gru": sweep._GRUOps}[model](p, fac, 4)
     rng = np.random.default_rng(0)
     V = rng.normal(size=(3, ops.S))  # three row vectors
     for t in (1, 7, 12):
         J = jac(p, fac, t)
-        decay._set_rows(ops.bufs[0][:, :3], V)
+        sweep._set_rows(ops.bufs[0][:, :3], V)
         ops.back(t, 3, 0)
-        np.testing.assert_allclose(decay._rows(ops.bufs[1][:, :3]), V @ J, rtol=1e-12, atol=1e-14)
-        decay._set_rows(ops.bufs[0][:, :3], V)
+        np.testing.assert_allclose(sweep._rows(ops.bufs[1][:, :3]), V @ J, rtol=1e-12, atol=1e-14)
+        sweep._set_rows(ops.bufs[0][:, :3], V)
         ops.fwd(t, 3, 0)
-        np.testing.assert_allclose(decay._rows(ops.bufs[1][:, :3]), V @ J.T, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(sweep._rows(ops.bufs[1][:, :3]), V @ J.T, rtol=1e-12, atol=1e-14)
 
 
 SETTINGS = [
@@ -124,9 +124,9 @@ def test_extreme_settings_give_finite_numbers_and_flags():
     for c in curves.values():
         for arr in (c.grad_log10, c.jac_log10, c.first_log10):
             assert not np.any(np.isnan(arr))
-            shown, capped = decay.display(arr)
+            shown, capped = captions.display(arr)
             assert np.all(np.isfinite(shown)) and np.all(shown > 0)
-            assert np.array_equal(capped, np.abs(arr) > decay.CAP_LOG10)
+            assert np.array_equal(capped, np.abs(arr) > captions.CAP_LOG10)
         assert math.isfinite(c.clip_log10) and c.clip_log10 <= 0
     assert v.grad_log10.max() > 6, "rho = 3 with ReLU should explode"
     assert v.clip_log10 < 0, "an exploding gradient is clipped"
@@ -138,9 +138,9 @@ def test_values_beyond_float_range_are_carried_as_logarithms():
     # with no input the state stays 0, so nothing overflows forward, and the Jacobian is 3Q: norm 3^(T-k)
     assert c.T_run == 1000
     assert c.jac_log10[-1] == pytest.approx(999 * math.log10(3.0), abs=1e-9)  # about 1e477
-    shown, capped = decay.display(c.jac_log10)
+    shown, capped = captions.display(c.jac_log10)
     assert capped[-1] and shown[-1] == 1e300
-    assert decay.sci(c.jac_log10[-1]).startswith("10^476.")
+    assert captions.sci(c.jac_log10[-1]).startswith("10^476.")
 
 
 def test_clipping_scales_the_gradient_down_to_the_threshold():
@@ -187,18 +187,18 @@ def test_out_of_range_settings_are_refused_with_the_range(bad, message):
 def test_caption_reads_the_numbers_off_the_curves():
     cfg = decay.DecayConfig()
     c = decay.decay_curves(cfg)
-    lines = decay.describe(c, cfg)
+    lines = captions.describe(c, cfg)
     v = c["vanilla"]
     r = v.grad_log10[50] - v.grad_log10[0]
-    assert f"from 50 steps back is {decay.sci(r)} of the last step's (vanishing: below 1e-6)" in lines[0]
-    assert f"LSTM keeps {decay.sci(c['lstm'].grad_log10[50] - c['lstm'].grad_log10[0])}" in lines[2]
+    assert f"from 50 steps back is {captions.sci(r)} of the last step's (vanishing: below 1e-6)" in lines[0]
+    assert f"LSTM keeps {captions.sci(c['lstm'].grad_log10[50] - c['lstm'].grad_log10[0])}" in lines[2]
 
 
 def test_caption_of_a_saturated_softmax_says_nothing_flows_back_instead_of_nan():
     cfg = decay.DecayConfig(T=1000, hidden=1, activation="identity", init="identity", scale=3.0)
     c = decay.decay_curves(cfg)
     assert c["vanilla"].grad_log10[0] == -math.inf  # p = onehot(target) exactly: dE_T/dh_T = 0
-    text = " ".join(decay.describe(c, cfg))
+    text = " ".join(captions.describe(c, cfg))
     assert "nan" not in text.lower() and "sends back nothing" in text
     assert "equals the actual" in text  # a linear 1x1 network reaches the bound exactly
 
@@ -207,7 +207,7 @@ def test_caption_of_a_saturated_softmax_says_nothing_flows_back_instead_of_nan()
                                               ("relu", "switches some units off")])
 def test_caption_explains_the_gap_to_the_bound_by_the_activation(activation, words):
     cfg = decay.DecayConfig(T=100, hidden=32, activation=activation, scale=3.0 if activation != "tanh" else 0.8)
-    text = " ".join(decay.describe(decay.decay_curves(cfg), cfg))
+    text = " ".join(captions.describe(decay.decay_curves(cfg), cfg))
     assert words in text
     if activation != "tanh":
         assert "activation's derivatives" not in text
