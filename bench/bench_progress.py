@@ -11,7 +11,7 @@ from bench.timing import median_seconds, result
 
 
 def _attempt(learner: str, i: int):
-    from core.progress.store import Attempt
+    from core.progress import Attempt
 
     return Attempt(learner=learner, exercise_id="forward-hello", quantity_id=f"h_{i % 4 + 1}",
                    answer_text="[0.1, -0.2, 0.3]", status="wrong" if i % 3 else "correct",
@@ -22,7 +22,7 @@ def _attempt(learner: str, i: int):
 def benchmarks() -> list[dict]:
     from core.course.content import load_content
     from core.course.quiz import grade
-    from core.progress.store import Store
+    from core.progress import Store
     from core.progress.summary import summarize
 
     out = []

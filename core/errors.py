@@ -1,4 +1,4 @@
-"""ContentError: the one error type for a problem in a content file (lesson, quiz, exercise), naming the file."""
+"""The project's two error types: ContentError for a problem in a content file, StoreError for the progress store."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,3 +18,7 @@ class ContentError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.file}: {self.where}: {self.problem}" if self.where else f"{self.file}: {self.problem}"
+
+
+class StoreError(Exception):
+    """A store operation failed; the message says what and is fit to show a learner."""

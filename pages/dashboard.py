@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.formatting import md_escape
-from core.progress.store import StoreError
+from core.progress import StoreError
 from core.progress.summary import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
 from ui.content import get_content
 from ui.exercise import EXERCISE_PAGES, definitions, instance

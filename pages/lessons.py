@@ -1,7 +1,7 @@
 """Lessons: pick a lesson, read it, mark it as read, then practise it or take its quiz."""
 import streamlit as st
 
-from core.progress.store import StoreError
+from core.progress import StoreError
 from ui.content import choose_lesson, get_content, lesson_markdown, set_lesson, show_problems
 from ui.progress import active_learner, get_store, learner_caption
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.course.answers import FORMAT_HELP
 from core.course.quiz import draw, grade, quiz_seed, score
-from core.progress.store import StoreError
+from core.progress import StoreError
 from core.progress.summary import is_mastered, quiz_exercise
 from ui.content import choose_lesson, get_content, show_problems
 from ui.progress import active_learner, get_store, learner_caption, save_checked, show_store_notice

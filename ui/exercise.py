@@ -32,7 +32,7 @@ from core.course.engine import (
     vetted_seed,
 )
 from core.formatting import bmatrix, shape_words
-from core.progress.store import StoreError
+from core.progress import StoreError
 from core.rnn.gradcheck import numerical_gradient
 from core.rnn.model import forward
 from ui.content import get_content

@@ -16,8 +16,7 @@ import streamlit as st
 
 from core.course.verdict import Verdict
 from core.formatting import md_escape
-from core.progress.record import attempt_from
-from core.progress.store import Store, StoreError, normalize_learner, resolve_url
+from core.progress import Store, StoreError, attempt_from, normalize_learner, resolve_url
 
 LEARNER_KEY = "rnn_learner"  # session-state key of the chosen name (not a widget key, so it survives page switches)
 GUEST = "Guest"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.course.verdict import Verdict
-from core.progress.store import Attempt
+from core.progress.attempt import Attempt
 
 
 def attempt_from(verdict: Verdict, *, learner: str, exercise_id: str, quantity_id: str,

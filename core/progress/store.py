@@ -11,197 +11,39 @@ loses an answer on purpose and never makes the app crash:
 - a path that cannot be written (no such folder, read-only disk) falls back to an in-memory database, with a
   `notice`, so the session keeps working; such progress ends with the server process.
 
-The schema is versioned: table `schema_version` holds one row, and `MIGRATIONS[v]` upgrades v to v + 1 in
-the same transaction that records the new version. Version 1 had no `hints_used` column on attempts and no
-`lesson_reads` table; version 2 (current) adds both, earlier answers getting hints_used = 0.
+The tables and migrations are in core.progress.schema, export and import in core.progress.transfer.
 """
+
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
 import os
-import re
 import threading
-import unicodedata
-import uuid
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Engine,
-    Float,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from core.errors import StoreError
 from core.paths import DEFAULT_DATA_DIR
+from core.progress.attempt import (
+    _SLUG,
+    MAX_ANSWER,
+    Attempt,
+    attempt_problems,
+    normalize_learner,
+    now_iso,
+    replace_attempt,
+)
+from core.progress.schema import attempts_table, ensure_schema, learners, lesson_reads, schema_version_table
+from core.progress.transfer import ImportResult, export_csv_text, export_json_text, parse_export
 
 DB_FILENAME = "progress.db"
-SCHEMA_VERSION = 2
-EXPORT_FORMAT = "rnn-tutor-progress"
-MAX_NAME = 40
-MAX_ANSWER = 2000  # longer answers are cut on record (the answer is kept, its tail is not)
-
-metadata = MetaData()
-
-schema_version_table = Table(
-    "schema_version", metadata,
-    Column("version", Integer, nullable=False),
-)
-
-learners = Table(
-    "learners", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(MAX_NAME), nullable=False),  # as typed (trimmed)
-    Column("name_key", String(MAX_NAME), nullable=False, unique=True),  # casefolded: "Ana" and "ana" are one learner
-    Column("created_at", String(40), nullable=False),
-)
-
-attempts_table = Table(
-    "attempts", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("uid", String(32), nullable=False),  # stable id of one answer: makes import idempotent
-    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("exercise_id", String(80), nullable=False),
-    Column("variant_seed", BigInteger, nullable=True),
-    Column("quantity_id", String(80), nullable=False),
-    Column("answer_text", Text, nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("credit", Float, nullable=False),
-    Column("diagnosis", String(120), nullable=True),
-    Column("hints_used", Integer, nullable=False, server_default="0"),  # new in v2
-    Column("solution_revealed", Boolean, nullable=False, server_default="0"),
-    Column("lesson", String(80), nullable=True),
-    Column("created_at", String(40), nullable=False),  # ISO 8601 in UTC: sorts as text, reads as text in exports
-    UniqueConstraint("learner_id", "uid"),  # one learner holds an answer once; another may import a copy
-)
-
-lesson_reads = Table(  # new in v2
-    "lesson_reads", metadata,
-    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
-    Column("lesson", String(80), primary_key=True),
-    Column("read_at", String(40), nullable=False),
-)
-
-
-def _v1_to_v2(conn) -> None:
-    """v2: attempts get hints_used (earlier answers: 0 hints) and lessons can be marked as read."""
-    conn.execute(text("ALTER TABLE attempts ADD COLUMN hints_used INTEGER NOT NULL DEFAULT 0"))
-    lesson_reads.create(conn)
-
-
-MIGRATIONS: dict[int, Callable] = {1: _v1_to_v2}  # version v -> function upgrading v to v + 1
-
-
-class StoreError(Exception):
-    """A store operation failed; the message says what and is fit to show a learner."""
-
-
-def now_iso() -> str:
-    """The current time as ISO 8601 text in UTC, microseconds included."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def normalize_learner(name: str) -> str:
-    """A learner name trimmed, with inner whitespace collapsed; ValueError with a reason if unusable."""
-    if not isinstance(name, str):
-        raise ValueError("The name must be text.")
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValueError("Type a name first (any name you like; there is no password).")
-    if len(cleaned) > MAX_NAME:
-        raise ValueError(f"The name is {len(cleaned)} characters long; use at most {MAX_NAME}.")
-    if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
-        raise ValueError("The name contains a control character; use letters, digits, spaces or punctuation.")
-    return cleaned
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One checked answer: which quantity of which exercise variant, what was typed, and how it was judged."""
-
-    learner: str
-    exercise_id: str  # e.g. "forward-hello" or "quiz:tanh"
-    quantity_id: str  # e.g. "h_1" or a quiz question id
-    answer_text: str
-    status: str  # the checker's verdict, e.g. "correct", "close", "carried", "wrong", "revealed"
-    credit: float  # 0..1
-    variant_seed: int | None = None
-    diagnosis: str | None = None  # name of the diagnosed mistake, if any
-    hints_used: int = 0
-    solution_revealed: bool = False
-    lesson: str | None = None  # slug of the lesson this practises, if known
-    created_at: str = field(default_factory=now_iso)
-    uid: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-
-ATTEMPT_FIELDS = [f.name for f in fields(Attempt)]
-EXPORT_FIELDS = [f for f in ATTEMPT_FIELDS if f != "learner"]  # an export belongs to one learner
-_ID = re.compile(r"^[A-Za-z0-9_.:\-\[\]/ ]{1,80}$")
-_STATUS = re.compile(r"^[a-z][a-z_\- ]{0,31}$")
-_UID = re.compile(r"^[0-9a-f]{32}$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9\-]{0,79}$")
-
-
-def attempt_problems(a: Attempt) -> list[str]:
-    """Everything wrong with an attempt's fields, as short sentences (empty list: valid)."""
-    out = []
-    for name in ("exercise_id", "quantity_id"):
-        v = getattr(a, name)
-        if not isinstance(v, str) or not _ID.match(v):
-            out.append(f"{name} must be 1 to 80 letters, digits or _.:-[]/ (got {v!r})")
-    if not isinstance(a.answer_text, str):
-        out.append("answer_text must be text")
-    if not isinstance(a.status, str) or not _STATUS.match(a.status):
-        out.append(f"status must be a short lower-case word (got {a.status!r})")
-    if isinstance(a.credit, bool) or not isinstance(a.credit, int | float) or not (
-            math.isfinite(a.credit) and 0.0 <= a.credit <= 1.0):
-        out.append(f"credit must be a number from 0 to 1 (got {a.credit!r})")
-    if a.variant_seed is not None and (isinstance(a.variant_seed, bool) or not isinstance(a.variant_seed, int)
-                                       or not -2**63 <= a.variant_seed < 2**63):
-        out.append(f"variant_seed must be a whole number or empty (got {a.variant_seed!r})")
-    if a.diagnosis is not None and (not isinstance(a.diagnosis, str) or len(a.diagnosis) > 120):
-        out.append("diagnosis must be text of at most 120 characters or empty")
-    if isinstance(a.hints_used, bool) or not isinstance(a.hints_used, int) or not 0 <= a.hints_used <= 100:
-        out.append(f"hints_used must be a whole number from 0 to 100 (got {a.hints_used!r})")
-    if not isinstance(a.solution_revealed, bool):
-        out.append(f"solution_revealed must be true or false (got {a.solution_revealed!r})")
-    if a.lesson is not None and (not isinstance(a.lesson, str) or not _SLUG.match(a.lesson)):
-        out.append(f"lesson must be a lesson slug or empty (got {a.lesson!r})")
-    if not isinstance(a.uid, str) or not _UID.match(a.uid):
-        out.append(f"uid must be 32 hexadecimal digits (got {a.uid!r})")
-    try:
-        stamp = datetime.fromisoformat(a.created_at)
-        if stamp.tzinfo is None:
-            out.append(f"created_at needs a time zone, e.g. +00:00 (got {a.created_at!r})")
-    except (TypeError, ValueError):
-        out.append(f"created_at must be an ISO 8601 time (got {a.created_at!r})")
-    return out
 
 
 @dataclass(frozen=True)
@@ -211,15 +53,6 @@ class LearnerInfo:
     name: str
     attempts: int
     last_active: str | None
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import did: answers added, answers already present (skipped), lessons marked read."""
-
-    added: int
-    skipped: int
-    lessons_marked: int
 
 
 def resolve_url(env: dict | None = None) -> tuple[str, Path | None]:
@@ -303,7 +136,7 @@ class Store:
                     ok = conn.exec_driver_sql("PRAGMA quick_check").scalar()
                     if ok != "ok":
                         raise _CorruptDatabase(ok)
-                self._ensure_schema(conn)
+                ensure_schema(conn)
                 # A write probe: a read-only file opens and reads fine, and fails only at the first answer.
                 conn.execute(update(schema_version_table).values(version=schema_version_table.c.version))
         except DatabaseError as exc:
@@ -337,27 +170,6 @@ class Store:
             # another writer (a deferred BEGIN would fail with 'database is locked' without waiting).
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def _ensure_schema(self, conn) -> None:
-        """Create the current schema in an empty database, or migrate an older one step by step."""
-        names = set(inspect(conn).get_table_names())
-        if "schema_version" not in names:
-            if names & {"learners", "attempts"}:
-                raise StoreError("the database has progress tables but no schema_version table")
-            metadata.create_all(conn)
-            conn.execute(insert(schema_version_table).values(version=SCHEMA_VERSION))
-            return
-        version = conn.execute(select(func.max(schema_version_table.c.version))).scalar()
-        if version is None:
-            raise StoreError("the schema_version table is empty")
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"the database was written by a newer version of the app (schema {version}, this "
-                             f"app knows {SCHEMA_VERSION})")
-        while version < SCHEMA_VERSION:
-            MIGRATIONS[version](conn)
-            version += 1
-            conn.execute(delete(schema_version_table))
-            conn.execute(insert(schema_version_table).values(version=version))
-
     def _move_aside(self, path: Path) -> Path:
         """Rename a corrupt file (and its WAL side files) to <name>.corrupt-<UTC time>; returns the new path."""
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -382,7 +194,7 @@ class Store:
         self._sqlite_events(engine, wal=False)
         self._lock = threading.RLock()  # one shared in-memory connection: one thread at a time
         with engine.begin() as conn:
-            self._ensure_schema(conn)
+            ensure_schema(conn)
         self.engine = engine
 
     @property
@@ -467,7 +279,7 @@ class Store:
         rows = []
         for a in items:
             if len(a.answer_text) > MAX_ANSWER:
-                a = _replace(a, answer_text=a.answer_text[:MAX_ANSWER - 1] + "…")
+                a = replace_attempt(a, answer_text=a.answer_text[:MAX_ANSWER - 1] + "…")
             problems = attempt_problems(a)
             if problems:
                 raise ValueError(f"Invalid answer record for {a.exercise_id}/{a.quantity_id}: " + "; ".join(problems))
@@ -578,46 +390,10 @@ class Store:
         return self._write(run, "reset your progress")
 
 
-def export_json_text(learner: str, attempts: Iterable[Attempt], lessons_read: dict[str, str]) -> str:
-    """The JSON export of a learner's answers and lessons read (what Store.export_json writes)."""
-    doc = {
-        "format": EXPORT_FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "learner": normalize_learner(learner),
-        "exported_at": now_iso(),
-        "attempts": [{k: getattr(a, k) for k in EXPORT_FIELDS} for a in attempts],
-        "lessons_read": dict(lessons_read),
-    }
-    # One answer per line: readable and diff-friendly, and much faster than indenting every field.
-    head = json.dumps({k: v for k, v in doc.items() if k != "attempts"}, ensure_ascii=False)[:-1]
-    rows = ",\n  ".join(json.dumps(r, ensure_ascii=False) for r in doc["attempts"])
-    return f'{head}, "attempts": [\n  {rows}\n]}}\n' if rows else f'{head}, "attempts": []}}\n'
-
-
-def export_csv_text(attempts: Iterable[Attempt]) -> str:
-    """The CSV export of answers: a header, then one row per answer (empty cells for missing values)."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for a in attempts:
-        row = {k: getattr(a, k) for k in EXPORT_FIELDS}
-        row["solution_revealed"] = "true" if a.solution_revealed else "false"
-        row["variant_seed"] = "" if a.variant_seed is None else a.variant_seed
-        row["diagnosis"] = a.diagnosis or ""
-        row["lesson"] = a.lesson or ""
-        w.writerow(row)
-    return buf.getvalue()
-
-
 def _short(exc: BaseException) -> str:
     """The first line of a database error, without SQLAlchemy's background link."""
     msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return msg[0][:200] if msg else type(exc).__name__
-
-
-def _replace(a: Attempt, **changes) -> Attempt:
-    """A copy of an attempt with some fields changed."""
-    return Attempt(**{**asdict(a), **changes})
 
 
 def _row(a: Attempt, learner_id: int) -> dict:
@@ -638,115 +414,3 @@ def _attempt(r) -> Attempt:
     )
 
 
-def _coerce(raw: dict, learner: str) -> Attempt:
-    """An Attempt from one exported row (JSON values or CSV strings); ValueError naming the bad field."""
-    missing = [k for k in ("exercise_id", "quantity_id", "answer_text", "status", "credit", "created_at", "uid")
-               if k not in raw]
-    if missing:
-        raise ValueError("missing " + ", ".join(missing))
-
-    def opt(v):
-        return None if v is None or v == "" else v
-
-    def as_int(name, v, default=None):
-        v = opt(v)
-        if v is None:
-            return default
-        if isinstance(v, bool):
-            raise ValueError(f"{name} must be a whole number")
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a whole number (got {v!r})") from None
-        if not math.isfinite(f) or f != int(f):
-            raise ValueError(f"{name} must be a whole number (got {v!r})")
-        return int(v) if isinstance(v, int) else int(f)
-
-    def as_bool(name, v):
-        if isinstance(v, bool):
-            return v
-        if isinstance(v, str) and v.strip().lower() in ("true", "false", "1", "0"):
-            return v.strip().lower() in ("true", "1")
-        if v in (0, 1):
-            return bool(v)
-        raise ValueError(f"{name} must be true or false (got {v!r})")
-
-    try:
-        credit = float(raw["credit"])
-    except (TypeError, ValueError):
-        raise ValueError(f"credit must be a number (got {raw['credit']!r})") from None
-    a = Attempt(
-        learner=learner, exercise_id=str(raw["exercise_id"]), quantity_id=str(raw["quantity_id"]),
-        answer_text=str(raw["answer_text"]), status=str(raw["status"]), credit=credit,
-        variant_seed=as_int("variant_seed", raw.get("variant_seed")), diagnosis=opt(raw.get("diagnosis")),
-        hints_used=as_int("hints_used", raw.get("hints_used"), 0),
-        solution_revealed=as_bool("solution_revealed", raw.get("solution_revealed", False)),
-        lesson=opt(raw.get("lesson")), created_at=str(raw["created_at"]), uid=str(raw["uid"]),
-    )
-    problems = attempt_problems(a)
-    if problems:
-        raise ValueError("; ".join(problems))
-    if len(a.answer_text) > MAX_ANSWER:
-        raise ValueError(f"answer_text is longer than {MAX_ANSWER} characters")
-    return a
-
-
-def parse_export(data: str | bytes, learner: str = "import") -> tuple[list[Attempt], dict[str, str]]:
-    """(answers, lessons read) from an export in JSON or CSV; ValueError listing the first problems."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("The file is not UTF-8 text; choose a .json or .csv file exported by this app.") from None
-    data = data.lstrip("\ufeff")
-    if not data.strip():
-        raise ValueError("The file is empty.")
-    if len(data) > 50_000_000:
-        raise ValueError("The file is larger than 50 MB; this is not a progress export of this app.")
-    reads: dict[str, str] = {}
-    if data.lstrip().startswith("{"):
-        try:
-            doc = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg}).") from None
-        if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
-            raise ValueError(f"This JSON is not a progress export of this app "
-                             f"(expected \"format\": \"{EXPORT_FORMAT}\").")
-        version = doc.get("schema_version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise ValueError(f"This export has schema_version {version!r}; this app reads up to {SCHEMA_VERSION}.")
-        raws = doc.get("attempts")
-        if not isinstance(raws, list):
-            raise ValueError("The export has no list of attempts.")
-        lr = doc.get("lessons_read", {})
-        if not isinstance(lr, dict):
-            raise ValueError("lessons_read must map lesson slugs to times.")
-        for slug, when in lr.items():
-            if not isinstance(slug, str) or not _SLUG.match(slug) or not isinstance(when, str):
-                raise ValueError(f"lessons_read has an invalid entry {slug!r}: {when!r}.")
-            reads[slug] = when
-        first_row = 1
-    else:
-        reader = csv.DictReader(io.StringIO(data))
-        header = reader.fieldnames or []
-        missing = [k for k in ("exercise_id", "quantity_id", "answer_text", "status", "credit", "created_at", "uid")
-                   if k not in header]
-        if missing:
-            raise ValueError("This CSV is not a progress export of this app: the header lacks "
-                             + ", ".join(missing) + ".")
-        raws = list(reader)
-        first_row = 2  # CSV line numbers: the header is line 1
-    items, problems = [], []
-    for i, raw in enumerate(raws):
-        if not isinstance(raw, dict):
-            problems.append(f"row {i + first_row}: not a record")
-            continue
-        try:
-            items.append(_coerce(raw, learner))
-        except ValueError as exc:
-            problems.append(f"row {i + first_row}: {exc}")
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise ValueError("Nothing was imported; the file has invalid rows: " + " | ".join(problems[:5]) + more)
-    return items, reads

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.progress.store import Attempt
+from core.progress.attempt import Attempt
 
 QUIZ_PREFIX = "quiz:"
 QUIZ_PASS = 0.8  # a lesson is done when it is read and this share of its quiz is mastered

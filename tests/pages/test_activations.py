@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.course import tanh_prime as am
-from core.progress.store import Store, resolve_url
+from core.progress import Store, resolve_url
 
 PAGE = "pages/activations.py"
 

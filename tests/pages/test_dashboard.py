@@ -14,7 +14,7 @@ from core.course.content import load_content
 from core.course.engine import load_all, make_instance
 from core.formatting import format_value
 from core.paths import ROOT
-from core.progress.store import Store
+from core.progress import Store
 from ui.exercise import widget_key
 
 DEFS = load_all()

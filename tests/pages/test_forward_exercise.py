@@ -6,7 +6,7 @@ import pytest
 
 from core.course.engine import ECF_CREDIT, load_all, make_instance
 from core.formatting import format_value
-from core.progress.store import Store
+from core.progress import Store
 from ui.exercise import groups, vetted_for_all, widget_key
 
 PAGE = "pages/forward_exercise.py"

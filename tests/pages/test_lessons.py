@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 
 from core.app_pages import registered_pages
 from core.course.content import load_content
-from core.progress.store import Store
+from core.progress import Store
 
 CONTENT = load_content()
 PAGES = registered_pages()

@@ -3,7 +3,7 @@ and survive page switches, and a retry reorders the questions."""
 from __future__ import annotations
 
 from core.course.content import load_content
-from core.progress.store import Store
+from core.progress import Store
 from core.progress.summary import quiz_exercise
 
 CONTENT = load_content()

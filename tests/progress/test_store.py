@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 
 import pytest
 
-from core.progress.store import (
+from core.progress import (
     SCHEMA_VERSION,
     Attempt,
     Store,

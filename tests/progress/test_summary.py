@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from core.course.content import load_content
-from core.progress.store import Attempt
+from core.progress import Attempt
 from core.progress.summary import days_since, lesson_progress, next_steps, quiz_exercise, summarize
 
 CONTENT = load_content()

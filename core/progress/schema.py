@@ -1,0 +1,106 @@
+"""The progress store's tables, their version, and the migrations from older versions.
+
+The schema is versioned: table `schema_version` holds one row, and `MIGRATIONS[v]` upgrades v to v + 1 in
+the same transaction that records the new version. Version 1 had no `hints_used` column on attempts and no
+`lesson_reads` table; version 2 (current) adds both, earlier answers getting hints_used = 0.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
+
+from core.errors import StoreError
+from core.progress.attempt import MAX_NAME
+
+SCHEMA_VERSION = 2
+
+metadata = MetaData()
+
+schema_version_table = Table(
+    "schema_version", metadata,
+    Column("version", Integer, nullable=False),
+)
+
+learners = Table(
+    "learners", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(MAX_NAME), nullable=False),  # as typed (trimmed)
+    Column("name_key", String(MAX_NAME), nullable=False, unique=True),  # casefolded: "Ana" and "ana" are one learner
+    Column("created_at", String(40), nullable=False),
+)
+
+attempts_table = Table(
+    "attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(32), nullable=False),  # stable id of one answer: makes import idempotent
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("exercise_id", String(80), nullable=False),
+    Column("variant_seed", BigInteger, nullable=True),
+    Column("quantity_id", String(80), nullable=False),
+    Column("answer_text", Text, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("credit", Float, nullable=False),
+    Column("diagnosis", String(120), nullable=True),
+    Column("hints_used", Integer, nullable=False, server_default="0"),  # new in v2
+    Column("solution_revealed", Boolean, nullable=False, server_default="0"),
+    Column("lesson", String(80), nullable=True),
+    Column("created_at", String(40), nullable=False),  # ISO 8601 in UTC: sorts as text, reads as text in exports
+    UniqueConstraint("learner_id", "uid"),  # one learner holds an answer once; another may import a copy
+)
+
+lesson_reads = Table(  # new in v2
+    "lesson_reads", metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("lesson", String(80), primary_key=True),
+    Column("read_at", String(40), nullable=False),
+)
+
+
+def _v1_to_v2(conn) -> None:
+    """v2: attempts get hints_used (earlier answers: 0 hints) and lessons can be marked as read."""
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN hints_used INTEGER NOT NULL DEFAULT 0"))
+    lesson_reads.create(conn)
+
+
+MIGRATIONS: dict[int, Callable] = {1: _v1_to_v2}  # version v -> function upgrading v to v + 1
+
+
+def ensure_schema(conn) -> None:
+    """Create the current schema in an empty database, or migrate an older one step by step."""
+    names = set(inspect(conn).get_table_names())
+    if "schema_version" not in names:
+        if names & {"learners", "attempts"}:
+            raise StoreError("the database has progress tables but no schema_version table")
+        metadata.create_all(conn)
+        conn.execute(insert(schema_version_table).values(version=SCHEMA_VERSION))
+        return
+    version = conn.execute(select(func.max(schema_version_table.c.version))).scalar()
+    if version is None:
+        raise StoreError("the schema_version table is empty")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"the database was written by a newer version of the app (schema {version}, this "
+                         f"app knows {SCHEMA_VERSION})")
+    while version < SCHEMA_VERSION:
+        MIGRATIONS[version](conn)
+        version += 1
+        conn.execute(delete(schema_version_table))
+        conn.execute(insert(schema_version_table).values(version=version))
