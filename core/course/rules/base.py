@@ -44,6 +44,7 @@ class Rule:
     compute: Callable[[Ctx, Env, int], Any]
     mutations: tuple[Mutation, ...]
     needs: str = "forward"  # which traces: "forward", "backward" or "chain"
+    sanity: Callable[[np.ndarray], list[str]] | None = None  # what to add about a wrong answer of this kind
 
     def mutation(self, mistake_id: str) -> Mutation:
         for m in self.mutations:

@@ -91,6 +91,17 @@ _y = Rule(
     ),
 )
 
+def distribution_sanity(value: np.ndarray) -> list[str]:
+    """What is wrong with a probability vector as such: a negative entry, or entries that do not add up to 1."""
+    if value.ndim != 1:
+        return []
+    if np.any(value < 0):
+        return ["Probabilities cannot be negative: softmax exponentiates every score."]
+    if abs(float(value.sum()) - 1) > 0.01:
+        return [f"Your probabilities add up to {float(value.sum()):.3g}, not 1: divide by the sum."]
+    return []
+
+
 _p = Rule(
     "p[t]", "t", "vector", shape_v, lambda c, t: (f"y[{t}]",),
     lambda c, e, t: softmax(e[f"y[{t}]"]),
@@ -107,6 +118,7 @@ _p = Rule(
             r"$e^{y_{t,i}}$ by the sum over the whole vocabulary.",
             lambda c, e, t: activation("sigmoid").f(e[f"y[{t}]"])),
     ),
+    sanity=distribution_sanity,
 )
 
 _pred = Rule(
