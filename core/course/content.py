@@ -4,13 +4,7 @@ A lesson is `content/lessons/<slug>.md`: a front matter block between `+++` line
 summary, practice page, practice label), then the lesson in Markdown with LaTeX between `$...$` or
 `$$...$$`, which Streamlit's `st.markdown` renders.
 
-A quiz is `content/quizzes/<lesson slug>.toml`: `lesson = "<slug>"` and a list of `[[questions]]`, each with
-an `id`, a `kind` (single, multiple, numeric, mistake), a `prompt` and an `explanation` shown after the
-learner answers. Choice questions have `choices` and `answer` (0-based index; a list of them for multiple);
-numeric ones have `answer` (a number, or a nested list for a vector or matrix) and an optional
-`tolerance = {rel = ..., abs = ...}` (the exercise engine's Tolerance; both must lie strictly between 0
-and 1, so a whole-number answer uses a tiny one such as 1e-9); "spot the mistake" questions also quote
-the lecture (`quote`) and name the slip (`slip`).
+A quiz is `content/quizzes/<lesson slug>.toml`, read by core.course.questions.
 
 Every problem becomes a ContentError that names the file, the question id when there is one, and what is
 wrong, so an author can fix it without reading this module. `load_content` collects all of them and keeps
@@ -19,14 +13,14 @@ whatever is valid (the app shows the problems and goes on); `check_content` retu
 """
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from core import app_pages
-from core.course.checking import DEFAULT_TOLERANCE, Tolerance
+from core.course.questions import Question, question_where, read_quiz
+from core.course.templates import text_problems
 from core.errors import ContentError
 from core.paths import APP_FILE, CONTENT_DIR, ROOT
 from core.paths import display_path as _display
@@ -34,18 +28,10 @@ from core.paths import display_path as _display
 # Other screens link to these lessons by slug (e.g. a diagnosed mistake points to its lesson).
 REQUIRED_LESSONS = ("forward-equations", "one-hot", "tanh", "softmax", "cross-entropy", "bptt",
                     "vanishing-gradients")
-KINDS = ("single", "multiple", "numeric", "mistake")
 MIN_QUESTIONS_PER_LESSON = 3
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LESSON_KEYS = {"slug", "title", "order", "summary", "practice", "practice_label"}
-_QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "feedback", "quote", "slip",
-                  "tolerance", "shuffle", "unit"}
-
-
-def _question(qid: str) -> str:
-    """Where in a quiz file a problem is, for ContentError's `where`."""
-    return f"question '{qid}'"
 
 
 @dataclass(frozen=True)
@@ -60,35 +46,6 @@ class Lesson:
     practice_label: str
     body: str
     path: str
-
-
-@dataclass(frozen=True)
-class Question:
-    """One quiz question; `answer` is an index, a tuple of indices, a number or a nested tuple of numbers."""
-
-    id: str
-    lesson: str
-    kind: str
-    prompt: str
-    explanation: str
-    choices: tuple[str, ...] = ()
-    answer: object = None
-    feedback: tuple[str, ...] = ()  # optional, one per choice: why that choice is right or wrong
-    quote: str = ""  # "spot the mistake": the lecture's words
-    slip: str = ""  # "spot the mistake": a short name of the slip
-    tolerance: Tolerance | None = None  # numeric only; None means the engine's DEFAULT_TOLERANCE
-    unit: str = ""
-    shuffle: bool = True  # shuffle the choices when drawing (False for "all of the above" style lists)
-    path: str = ""
-
-    @property
-    def correct(self) -> frozenset[int]:
-        """The indices of the correct choices (empty for numeric questions)."""
-        if self.kind in ("single", "mistake"):
-            return frozenset([self.answer])
-        if self.kind == "multiple":
-            return frozenset(self.answer)
-        return frozenset()
 
 
 @dataclass(frozen=True)
@@ -111,18 +68,6 @@ class Content:
 def registered_pages(app_file: Path = APP_FILE) -> set[str]:
     """The page files named in st.Page(...) calls of the entry file (core.app_pages reads it, never runs it)."""
     return set(app_pages.registered_pages(app_file))
-
-
-def _text_problems(value: str, name: str) -> list[str]:
-    """Problems of a text field: control characters from TOML escapes, unbalanced dollar signs."""
-    out = []
-    bad = sorted({repr(c) for c in value if c in "\t\b\f\r\v"})
-    if bad:
-        out.append(f"{name} contains control characters {', '.join(bad)}: a LaTeX command like \\tanh, \\frac or "
-                   f"\\begin was read as a TOML escape; write LaTeX inside single-quoted strings '...' or '''...'''")
-    if len(re.findall(r"(?<!\\)\$", value)) % 2:
-        out.append(f"{name} has an odd number of $ signs: a formula is not closed")
-    return out
 
 
 def parse_front_matter(text: str, file: Path | str) -> tuple[dict, str]:
@@ -167,10 +112,10 @@ def _lesson_problems(meta: dict, body: str, file: Path, pages: set[str]) -> list
             out.append(f"practice page {practice!r} is not registered in streamlit_app.py")
     for key in ("title", "summary"):
         if isinstance(meta.get(key), str):
-            out += _text_problems(meta[key], key)
+            out += text_problems(meta[key], key)
     if len(body.strip()) < 200:
         out.append("the lesson body is missing or shorter than 200 characters")
-    out += _text_problems(body, "the lesson body")
+    out += text_problems(body, "the lesson body")
     return out
 
 
@@ -200,173 +145,6 @@ def _read_lesson(path: Path, pages: set[str]) -> tuple[Lesson | None, list[Conte
                   practice_label=meta["practice_label"].strip(), body=body, path=_display(path)), []
 
 
-def _numbers(value) -> tuple | float | None:
-    """A number or a rectangular nested list of numbers as floats/tuples; None if it is anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, list) and value:
-        items = [_numbers(v) for v in value]
-        if any(i is None for i in items):
-            return None
-        kinds = {type(i) for i in items}
-        if len(kinds) != 1:
-            return None
-        if tuple in kinds and len({len(i) for i in items}) != 1:
-            return None
-        return tuple(items)
-    return None
-
-
-def _tolerance(tol: dict) -> Tolerance:
-    """The engine's Tolerance from a question's table; a key left out keeps the engine's default."""
-    return Tolerance(rel=tol.get("rel", DEFAULT_TOLERANCE.rel), abs=tol.get("abs", DEFAULT_TOLERANCE.abs))
-
-
-def _question_problems(raw: dict, lesson: str) -> list[str]:
-    """Everything wrong with one question table."""
-    out = []
-    unknown = set(raw) - _QUESTION_KEYS
-    if unknown:
-        out.append(f"unknown keys {sorted(unknown)} (allowed: {sorted(_QUESTION_KEYS)})")
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        out.append(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
-    for key in ("prompt", "explanation"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            out.append(f"needs '{key}' as non-empty text")
-        else:
-            out += _text_problems(raw[key], key)
-    choices = raw.get("choices")
-    answer = raw.get("answer")
-    if kind in ("single", "multiple", "mistake"):
-        if (not isinstance(choices, list) or len(choices) < 2
-                or not all(isinstance(c, str) and c.strip() for c in choices)):
-            out.append("needs 'choices': a list of at least two non-empty texts")
-            choices = None
-        elif len(set(choices)) != len(choices):
-            out.append("two choices have the same text")
-        else:
-            for i, c in enumerate(choices):
-                out += _text_problems(c, f"choice {i}")
-        n = len(choices) if choices else 0
-        if kind in ("single", "mistake"):
-            if isinstance(answer, bool) or not isinstance(answer, int):
-                out.append(f"'answer' must be the 0-based index of the correct choice (got {answer!r})")
-            elif choices and not 0 <= answer < n:
-                out.append(f"'answer' {answer} is out of range: there are {n} choices, numbered 0 to {n - 1}")
-        else:
-            if (not isinstance(answer, list) or not answer
-                    or not all(isinstance(a, int) and not isinstance(a, bool) for a in answer)):
-                out.append(f"'answer' must be a list of 0-based indices of the correct choices (got {answer!r})")
-            elif len(set(answer)) != len(answer):
-                out.append("'answer' lists a choice twice")
-            elif choices and not all(0 <= a < n for a in answer):
-                out.append(f"'answer' {answer} has an index out of range 0 to {n - 1}")
-        feedback = raw.get("feedback")
-        if feedback is not None and (not isinstance(feedback, list) or len(feedback) != n
-                                     or not all(isinstance(f, str) for f in feedback)):
-            out.append(f"'feedback' must be a list of {n} texts, one per choice")
-        if raw.get("tolerance") is not None:
-            out.append("'tolerance' only applies to numeric questions")
-    if kind == "numeric":
-        if choices is not None:
-            out.append("a numeric question has no 'choices'")
-        if _numbers(answer) is None:
-            out.append(f"'answer' must be a finite number or a rectangular list of numbers (got {answer!r})")
-        tol = raw.get("tolerance")
-        if tol is not None:
-            if not isinstance(tol, dict) or set(tol) - {"rel", "abs"} or not tol:
-                out.append("'tolerance' must be a table with 'rel' and/or 'abs', e.g. {rel = 1e-3, abs = 1e-4}")
-            else:
-                try:
-                    _tolerance(tol)
-                except (TypeError, ValueError) as exc:
-                    out.append(f"'tolerance' is not usable: {exc}")
-    if kind == "mistake":
-        if not isinstance(raw.get("quote"), str) or not raw["quote"].strip():
-            out.append("a 'spot the mistake' question needs 'quote': the lecture's words")
-        if not isinstance(raw.get("slip"), str) or not _SLUG.match(raw.get("slip") or ""):
-            out.append("a 'spot the mistake' question needs 'slip': a short slug naming the slip")
-    elif "quote" in raw or "slip" in raw:
-        out.append("'quote' and 'slip' belong to kind = \"mistake\" only")
-    for key in ("quote", "unit"):
-        if key in raw and isinstance(raw[key], str):
-            out += _text_problems(raw[key], key)
-    if "shuffle" in raw and not isinstance(raw["shuffle"], bool):
-        out.append("'shuffle' must be true or false")
-    return out
-
-
-def load_quiz(path: Path) -> list[Question]:
-    """One quiz file, validated; ContentError naming the file, the question id and the first problem."""
-    questions, problems = _read_quiz(path)
-    if problems:
-        raise problems[0]
-    return questions
-
-
-def _read_quiz(path: Path) -> tuple[list[Question], list[ContentError]]:
-    """(valid questions, problems) for one quiz file."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [ContentError(path, f"cannot be read as UTF-8 text: {exc}")]
-    except tomllib.TOMLDecodeError as exc:
-        return [], [ContentError(path, f"is not valid TOML: {exc}")]
-    problems = []
-    unknown = set(doc) - {"lesson", "questions"}
-    if unknown:
-        problems.append(ContentError(path, f"unknown top-level keys {sorted(unknown)} (allowed: lesson, questions)"))
-    lesson = doc.get("lesson")
-    if not isinstance(lesson, str) or not _SLUG.match(lesson):
-        problems.append(ContentError(path, f"needs 'lesson = \"<lesson slug>\"' at the top (got {lesson!r})"))
-        lesson = None
-    elif lesson != path.stem:
-        problems.append(ContentError(path, f"lesson {lesson!r} must match the file name ({path.stem}.toml)"))
-        lesson = None  # its questions are still checked, but not shown under a lesson they may not belong to
-    raws = doc.get("questions")
-    if not isinstance(raws, list) or not raws:
-        problems.append(ContentError(path, "has no questions: add [[questions]] tables"))
-        return [], problems
-    out, seen = [], set()
-    for i, raw in enumerate(raws, start=1):
-        if not isinstance(raw, dict):
-            problems.append(ContentError(path, f"question {i} is not a table"))
-            continue
-        qid = raw.get("id")
-        if not isinstance(qid, str) or not _SLUG.match(qid):
-            problems.append(ContentError(path, f"question {i} needs an 'id' of lower-case words joined by '-' "
-                                               f"(got {qid!r})"))
-            continue
-        if qid in seen:
-            problems.append(ContentError(path, "the id is used twice in this file", _question(qid)))
-            continue
-        seen.add(qid)
-        found = _question_problems(raw, lesson or "")
-        if found:
-            problems += [ContentError(path, p, _question(qid)) for p in found]
-            continue
-        if lesson is None:
-            continue
-        kind = raw["kind"]
-        answer = raw["answer"]
-        if kind == "multiple":
-            answer = tuple(sorted(answer))
-        elif kind == "numeric":
-            answer = _numbers(answer)
-        tol = raw.get("tolerance")
-        out.append(Question(
-            id=qid, lesson=lesson, kind=kind, prompt=raw["prompt"].strip(), explanation=raw["explanation"].strip(),
-            choices=tuple(c.strip() for c in raw.get("choices", ())), answer=answer,
-            feedback=tuple(raw.get("feedback") or ()), quote=raw.get("quote", "").strip(),
-            slip=raw.get("slip", ""), tolerance=None if tol is None else _tolerance(tol),
-            unit=raw.get("unit", ""), shuffle=raw.get("shuffle", True), path=_display(path),
-        ))
-    return out, problems
-
-
 def load_content(root: Path = CONTENT_DIR, app_file: Path = APP_FILE) -> Content:
     """All lessons and quizzes under `root`: every valid one, and every problem (never raises for content)."""
     pages = registered_pages(app_file)
@@ -378,7 +156,7 @@ def load_content(root: Path = CONTENT_DIR, app_file: Path = APP_FILE) -> Content
         if lesson is not None:
             lessons.append(lesson)
     for path in sorted(quiz_dir.glob("*.toml")):
-        found_q, found = _read_quiz(path)
+        found_q, found = read_quiz(path)
         questions += found_q
         problems += found
     problems += _cross_problems(lessons, questions, lesson_dir, quiz_dir)
@@ -401,7 +179,7 @@ def _cross_problems(lessons, questions, lesson_dir: Path, quiz_dir: Path) -> lis
     owner: dict[str, str] = {}
     for q in questions:
         if q.id in owner and owner[q.id] != q.path:
-            out.append(ContentError(q.path, f"the id is also used in {owner[q.id]}", _question(q.id)))
+            out.append(ContentError(q.path, f"the id is also used in {owner[q.id]}", question_where(q.id)))
         owner.setdefault(q.id, q.path)
         if q.lesson not in slugs and not (lesson_dir / f"{q.lesson}.md").exists():
             out.append(ContentError(q.path, f"lesson '{q.lesson}' does not exist in {_display(lesson_dir)}"))
@@ -417,7 +195,7 @@ def _cross_problems(lessons, questions, lesson_dir: Path, quiz_dir: Path) -> lis
 
 def _quiz_has_problems(path: Path) -> bool:
     """True when a quiz file exists but is itself broken (its own problems are reported already)."""
-    return path.exists() and bool(_read_quiz(path)[1])
+    return path.exists() and bool(read_quiz(path)[1])
 
 
 def check_content(root: Path = CONTENT_DIR, app_file: Path = APP_FILE) -> list[ContentError]:

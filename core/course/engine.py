@@ -46,11 +46,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.course.definitions import ContentError, Definition, TemplateError, dollar_problem, parse_definition, render
+from core.course.definitions import Definition, parse_definition
 from core.course.grading import ECF_CREDIT, grade, grade_one, score
 from core.course.instance import Instance, Quantity, hints, make_instance, scope_of, solution
+from core.course.templates import TemplateError, dollar_problem, render
 from core.course.verdict import STATUSES, Mistake, Verdict
 from core.course.vetting import VET_MARGIN, is_vetted, vetted_seed, vetting_problems
+from core.errors import ContentError
 from core.paths import EXERCISE_DIR
 
 __all__ = [

@@ -12,19 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.course.checking import Tolerance
-from core.course.definitions import (
-    MAX_HIDDEN,
-    ContentError,
-    Definition,
-    QuantitySpec,
-    TemplateError,
-    block_steps,
-    render,
-    text_problem,
-    when_holds,
-)
+from core.course.definitions import MAX_HIDDEN, Definition, QuantitySpec, block_steps, text_problem, when_holds
 from core.course.rules import Ctx, Mutation, Rule, make_ctx, quantity_id, truth_table
+from core.course.templates import TemplateError, render
 from core.course.verdict import Mistake
+from core.errors import ContentError
 from core.formatting import format_value
 from core.rnn.model import BackwardTrace, ChainTerms, ForwardTrace
 from core.rnn.network import build_network

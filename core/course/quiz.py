@@ -20,7 +20,7 @@ import numpy as np
 
 from core.course.answers import parse_answer
 from core.course.checking import DEFAULT_TOLERANCE, compare, describe_wrong
-from core.course.content import Question
+from core.course.questions import Question
 from core.course.verdict import Verdict
 from core.formatting import format_value
 

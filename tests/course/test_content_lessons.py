@@ -13,16 +13,10 @@ import numpy as np
 import pytest
 
 from core.__main__ import main as cli
-from core.course.content import (
-    CONTENT_DIR,
-    REQUIRED_LESSONS,
-    ContentError,
-    load_content,
-    load_lesson,
-    load_quiz,
-    registered_pages,
-)
-from core.paths import ROOT
+from core.course.content import REQUIRED_LESSONS, load_content, load_lesson, registered_pages
+from core.course.questions import load_quiz
+from core.errors import ContentError
+from core.paths import CONTENT_DIR, ROOT
 from core.rnn.model import forward
 
 CONTENT = load_content()

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from core.course.checking import Tolerance
-from core.course.content import Question, load_content
+from core.course.content import load_content
+from core.course.questions import Question
 from core.course.quiz import draw, grade, grade_choice, grade_numeric, quiz_seed, score
 from core.formatting import format_value
 
