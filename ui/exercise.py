@@ -1,59 +1,34 @@
-"""The machinery the two "hello" exercise screens share: the variant, the answer forms, feedback, hints.
+"""What the exercise screens share: the exercises and their cached instances, and the variant being worked on.
 
 A screen is a list of groups (one step of the forward pass, one step back in BPTT...), each a form with one
-input per quantity. Checking a group grades the learner's whole chain with the engine (core.course.engine), so an
-answer can earn credit for following from their own earlier values, and every checked answer is saved.
-
-State lives in one session-state dict per variant (`Work`), not in the widgets, so answers, feedback,
-hints and revealed solutions survive page switches and reruns. The variant (seed, hidden size) lives in
-the URL as well, so a learner can reload, share or come back to the same network.
+input per quantity (ui.exercise_view draws them; ui.exercise_work keeps the learner's work). The variant
+(seed, hidden size) lives in the URL as well, so a learner can reload, share or come back to the same network.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
-from core.course.answers import FORMAT_HELP, parse_answer
 from core.course.definitions import MAX_HIDDEN
 from core.course.engine import (
-    ECF_CREDIT,
     Definition,
     Instance,
-    Verdict,
-    grade,
-    hints,
     is_vetted,
     load_all,
     make_instance,
-    score,
-    solution,
     vetted_seed,
 )
-from core.formatting import bmatrix, shape_words
-from core.progress import StoreError
 from core.rnn.gradcheck import numerical_gradient
 from core.rnn.model import forward
-from ui.content import get_content
-from ui.diagram import unrolled_dot
-from ui.progress import current_learner, get_store, learner_caption, save_checked
+from ui.exercise_view import format_help, group_form, group_picker, show_network, summary
+from ui.exercise_work import get_work, groups, widget_key
+from ui.progress import learner_caption
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
 PRACTICE_HIDDEN = (2, 3, 4)  # hidden sizes offered for practice: still sane by hand
 MIN_HIDDEN = 2  # with one hidden unit W_hh is 1×1, so "W where Wᵀ belongs" cannot be told from the truth
 EXERCISE_PAGES = {"forward_hello": "pages/forward_exercise.py", "bptt_hello": "pages/bptt_exercise.py"}
-
-STATUS_LOOK = {  # status -> (icon, Streamlit callout)
-    "correct": (":material/check_circle:", "success"),
-    "close": (":material/edit_note:", "warning"),
-    "ecf": (":material/call_split:", "info"),
-    "mistake": (":material/psychology_alt:", "error"),
-    "wrong": (":material/cancel:", "error"),
-    "invalid": (":material/help:", "warning"),
-    "revealed": (":material/visibility:", "info"),
-}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -206,272 +181,7 @@ def exercise_header(definition: Definition) -> tuple[Instance, list[tuple[str, l
     return inst, groups(inst)
 
 
-# ---------------------------------------------------------------------------------------------------------
-# The learner's work on one variant
 
-
-@dataclass
-class Work:
-    """Everything a learner did on one variant of one exercise."""
-
-    answers: dict[str, str] = field(default_factory=dict)  # qid -> text as last checked
-    feedback: dict[str, Verdict] = field(default_factory=dict)  # qid -> verdict of the last check
-    checked: set[str] = field(default_factory=set)  # qids whose group was checked at least once
-    revealed: set[str] = field(default_factory=set)
-    hints: dict[str, int] = field(default_factory=dict)  # qid -> hints shown
-    attempts: dict[str, int] = field(default_factory=dict)  # qid -> attempts used (invalid/blank never count)
-    recorded: dict[str, str] = field(default_factory=dict)  # qid -> the answer text last saved to the store
-    mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (qid, mistake name, lesson) made
-
-
-def work_key(inst: Instance) -> str:
-    """One Work per learner and variant: choosing another name shows that learner's work."""
-    return f"work::{current_learner() or ''}::{inst.definition.id}::{inst.seed}::{inst.hidden}"
-
-
-def get_work(inst: Instance) -> Work:
-    key = work_key(inst)
-    if key not in st.session_state:
-        st.session_state[key] = restore_work(inst)
-    return st.session_state[key]
-
-
-def restore_work(inst: Instance) -> Work:
-    """A named learner's saved answers on this variant, checked again, so work goes on where it stopped."""
-    work = Work()
-    learner = current_learner()
-    if learner is None:  # a guest's answers may be anybody's on a shared server: start clean
-        return work
-    try:
-        saved = get_store().attempts(learner, inst.definition.id)
-    except StoreError:
-        return work
-    ids = set(inst.ids)
-    for a in saved:  # oldest first: the latest answer of each quantity wins
-        if a.variant_seed != inst.seed or a.quantity_id not in ids:
-            continue
-        q = inst.quantity(a.quantity_id)
-        if a.solution_revealed:
-            work.revealed.add(q.id)
-        elif q.kind != "char" and not parse_answer(a.answer_text, q.shape).ok:
-            continue  # saved for another hidden size with the same seed (the store keeps the seed only)
-        else:
-            work.answers[q.id] = a.answer_text
-            work.recorded[q.id] = a.answer_text
-            work.attempts[q.id] = work.attempts.get(q.id, 0) + 1
-        work.hints[q.id] = max(work.hints.get(q.id, 0), a.hints_used)
-        work.checked.add(q.id)
-    if work.checked:
-        feedback = _regrade(inst, work)
-        work.feedback = {qid: fb for qid, fb in feedback.items() if qid in work.checked}
-        work.mistakes = [(qid, fb.mistake.name, fb.mistake.lesson) for qid, fb in work.feedback.items()
-                         if fb.mistake is not None]
-    return work
-
-
-def widget_key(inst: Instance, qid: str) -> str:
-    return f"in::{inst.definition.id}::{inst.seed}::{inst.hidden}::{qid}"
-
-
-def groups(inst: Instance) -> list[tuple[str, list]]:
-    """[(group title, [Quantity, ...])] in exercise order."""
-    out: dict[str, list] = {}
-    for q in inst.quantities:
-        out.setdefault(q.group, []).append(q)
-    return list(out.items())
-
-
-def _regrade(inst: Instance, work: Work) -> dict[str, Verdict]:
-    return grade(inst, work.answers, revealed=frozenset(work.revealed))
-
-
-def check_group(inst: Instance, qids: list[str]) -> None:
-    """Form callback: read the group's inputs, grade the whole chain, save what counts as an attempt."""
-    work = get_work(inst)
-    for qid in qids:
-        work.answers[qid] = st.session_state.get(widget_key(inst, qid), "") or ""
-    work.checked.update(qids)
-    feedback = _regrade(inst, work)
-    work.feedback = {qid: fb for qid, fb in feedback.items() if qid in work.checked}
-    # blank, unreadable, revealed, or the same answer checked again: no new attempt
-    new = [(qid, feedback[qid]) for qid in qids if qid not in work.revealed and feedback[qid].counts
-           and work.recorded.get(qid) != work.answers[qid]]
-    if not save_checked(inst.definition.id, new, variant_seed=inst.seed, hints=work.hints,
-                        lesson=inst.definition.lesson):
-        return  # not saved: the answers stay in the form, and checking again tries again
-    for qid, fb in new:
-        work.attempts[qid] = work.attempts.get(qid, 0) + 1
-        work.recorded[qid] = work.answers[qid]
-        if fb.mistake is not None:
-            work.mistakes.append((qid, fb.mistake.name, fb.mistake.lesson))
-
-
-def _more_hint(inst: Instance, qid: str) -> None:
-    work = get_work(inst)
-    work.hints[qid] = min(work.hints.get(qid, 0) + 1, len(hints(inst, qid)))
-
-
-def _reveal(inst: Instance, qids: list[str]) -> None:
-    """Show the worked solutions of `qids` (saved as revealed: no credit), in one transaction."""
-    work = get_work(inst)
-    qids = [q for q in qids if q not in work.revealed]
-    work.revealed.update(qids)
-    work.checked.update(qids)
-    work.feedback = {k: fb for k, fb in _regrade(inst, work).items() if k in work.checked}
-    save_checked(inst.definition.id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
-                 hints=work.hints, lesson=inst.definition.lesson)
-
-
-def _start_over(inst: Instance) -> None:
-    st.session_state[work_key(inst)] = Work()
-    for q in inst.quantities:
-        st.session_state.pop(widget_key(inst, q.id), None)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Drawing
-
-
-def show_network(inst: Instance, current_step: int | None, backward: bool = False) -> None:
-    """Vocabulary, one-hot inputs, the parameters in LaTeX, and the unrolled network with the current step lit."""
-    text = inst.text
-    inputs, targets = text[:-1], text[1:]
-    left, right = st.columns([1, 1])
-    with left:
-        st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward))
-        st.markdown(
-            f"Vocabulary in order of first appearance: **{', '.join(inst.vocab.chars)}**. "
-            f"Inputs **{' '.join(inputs)}**, targets **{' '.join(targets)}**, $h_0 = 0$."
-        )
-        onehots = r" \quad ".join(rf"x_{{\text{{{c}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}"
-                                  for c in inst.vocab.chars)
-        st.latex(onehots)
-    with right:
-        p = inst.params
-        st.latex(rf"W_{{xh}} = {bmatrix(p.W_xh, 2)}")
-        st.latex(rf"W_{{hh}} = {bmatrix(p.W_hh, 2)}")
-        st.latex(rf"W_{{hy}} = {bmatrix(p.W_hy, 2)}")
-        st.latex(rf"b_h = {bmatrix(p.b_h, 2)} \qquad b_y = {bmatrix(p.b_y, 2)}")
-
-
-def _shape_hint(q) -> str:
-    return "a character" if q.kind == "char" else shape_words(q.shape)
-
-
-def show_feedback(fb: Verdict, attempts: int) -> None:
-    icon, kind = STATUS_LOOK.get(fb.status, (":material/info:", "info"))
-    getattr(st, kind)(fb.message, icon=icon)  # a diagnosed mistake is named in the message itself
-    value = fb.value if isinstance(fb.value, np.ndarray) else None
-    if fb.wrong_elements and value is not None and value.ndim >= 1 and value.size <= 64:
-        st.latex(r"\text{your answer: }" + bmatrix(value, 4, marked=fb.wrong_elements))
-    notes = []
-    if fb.read_as:
-        notes.append(f"Read as: {fb.read_as}")
-    if fb.digits_warning:
-        notes.append(fb.digits_warning)
-    if attempts:
-        notes.append(f"{attempts} attempt{'s' if attempts != 1 else ''}")
-    if notes:
-        st.caption(" · ".join(notes))
-
-
-def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dict[str, str] | None = None) -> None:
-    """One form: an input per quantity with its feedback, and a Check button that grades the chain."""
-    work = get_work(inst)
-    qids = [q.id for q in quantities]
-    owner = work_key(inst)
-    for q in quantities:
-        # Restore what this learner checked last time: widget state is lost on page switches, and after a
-        # change of learner the inputs must show that learner's answers.
-        wkey = widget_key(inst, q.id)
-        if wkey not in st.session_state or st.session_state.get(f"owner::{wkey}") != owner:
-            st.session_state[wkey] = work.answers.get(q.id, "")
-            st.session_state[f"owner::{wkey}"] = owner
-    with st.form(key=f"form::{inst.definition.id}::{inst.seed}::{inst.hidden}::{title}", border=True):
-        for q in quantities:
-            label = f"${q.label}$"
-            if lecture_labels and q.id in lecture_labels:
-                label += f" (lecture: ${lecture_labels[q.id]}$)"
-            label += f" — {_shape_hint(q)}"
-            st.text_input(label, key=widget_key(inst, q.id), disabled=q.id in work.revealed,
-                          placeholder="e.g. [0.1, -0.2, 0.3]" if q.kind == "vector" else None)
-            fb = work.feedback.get(q.id)
-            if fb is not None and fb.status != "blank":
-                show_feedback(fb, work.attempts.get(q.id, 0))
-            if q.id in work.revealed:
-                with st.container(border=True):
-                    st.markdown("**Worked solution**")
-                    st.markdown(solution(inst, q.id))
-        st.form_submit_button("Check", type="primary", icon=":material/task_alt:", on_click=check_group,
-                              args=(inst, qids), key=f"check::{inst.definition.id}::{title}")
-    with st.expander("Stuck? Hints and worked solutions"):
-        hidden_left = [q.id for q in quantities if q.id not in work.revealed]
-        st.button("Show the worked solution of every value here", key=f"reveal_all::{inst.definition.id}::{title}",
-                  on_click=_reveal, args=(inst, hidden_left), disabled=not hidden_left,
-                  help="Reveals every solution of this group at once; those values then earn no credit.")
-        for q in quantities:
-            shown = work.hints.get(q.id, 0)
-            all_hints = hints(inst, q.id)
-            for i, h in enumerate(all_hints[:shown]):
-                st.markdown(f"**Hint {i + 1}** for ${q.label}$: {h}")
-            c1, c2 = st.columns(2)
-            c1.button(f"Hint {min(shown + 1, len(all_hints))} of {len(all_hints)} for ${q.label}$",
-                      key=f"hint::{inst.definition.id}::{q.id}", on_click=_more_hint, args=(inst, q.id),
-                      disabled=shown >= len(all_hints) or q.id in work.revealed)
-            c2.button(f"Show the solution for ${q.label}$", key=f"reveal::{inst.definition.id}::{q.id}",
-                      on_click=_reveal, args=(inst, [q.id]), disabled=q.id in work.revealed,
-                      help="Shows the worked solution; this quantity then earns no credit.")
-
-
-def group_picker(inst: Instance, grouped: list[tuple[str, list]], key: str, horizontal: bool) -> int:
-    """Choose the group to work on. Labels stay fixed (a widget whose options change loses its choice); a
-    caption below says which groups are done."""
-    work = get_work(inst)
-    titles = [title for title, _ in grouped]
-    options = list(range(len(grouped)))
-    if horizontal:
-        choice = st.radio("Work on", options, format_func=titles.__getitem__, horizontal=True, key=key)
-    else:
-        choice = st.selectbox("Work on", options, format_func=titles.__getitem__, key=key)
-    done = [title for title, qs in grouped
-            if all(work.feedback.get(q.id) is not None and work.feedback[q.id].status in ("correct", "ecf", "revealed")
-                   for q in qs)]
-    if done:
-        st.caption("Done: " + " · ".join(f"✓ {t}" for t in done))
-    return choice
-
-
-def summary(inst: Instance) -> None:
-    """Score, attempts, solutions revealed and the mistakes made, with where to read about each."""
-    work = get_work(inst)
-    earned, possible = score({q.id: work.feedback[q.id] for q in inst.quantities if q.id in work.feedback})
-    total = len(inst.quantities)
-    done = sum(1 for q in inst.quantities if q.id in work.feedback and work.feedback[q.id].status in
-               ("correct", "ecf"))
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Score", f"{earned:.1f} of {total}")
-    c2.metric("Values done", f"{done} of {total}")
-    c3.metric("Attempts used", sum(work.attempts.values()))
-    c4.metric("Solutions revealed", len(work.revealed))
-    st.caption(f"A value earns 1 point when right, {ECF_CREDIT:g} when it follows correctly from your own "
-               "earlier wrong value, 0 when its solution was revealed. Blank and unreadable answers cost nothing.")
-    if work.mistakes:
-        counts: dict[tuple[str, str], list[str]] = {}
-        for qid, name, lesson in work.mistakes:
-            counts.setdefault((name, lesson), []).append(qid)
-        st.markdown("**Mistakes you made**")
-        titles = {x.slug: x.title for x in get_content().lessons}
-        for (name, lesson), qids in sorted(counts.items(), key=lambda kv: -len(kv[1])):
-            labels = ", ".join(f"${inst.quantity(q).label}$" for q in dict.fromkeys(qids))
-            c1, c2 = st.columns([3, 2], vertical_alignment="center")
-            c1.markdown(f"- **{name}** at {labels}")
-            if lesson in titles:
-                c2.page_link("pages/lessons.py", label=f"Read: {titles[lesson]}", icon=":material/menu_book:",
-                             query_params={"lesson": lesson})
-    st.button("Start this network over", icon=":material/restart_alt:", key=f"start_over::{inst.definition.id}",
-              on_click=_start_over, args=(inst,))
-
-
-def format_help() -> None:
-    with st.expander("How to type answers, and how they are checked"):
-        st.markdown(FORMAT_HELP)
+__all__ = ["EXERCISE_PAGES", "current_or_textbook_variant", "definitions", "exercise_header", "format_help",
+           "get_work", "group_form", "group_picker", "groups", "instance", "numerical_grads", "reset_explorer",
+           "show_network", "summary", "widget_key"]
