@@ -46,7 +46,7 @@ ex.group_form(inst, title, quantities, lecture_labels={q.id: lecture_label(q.lab
 
 work = ex.get_work(inst)
 K = inst.chain.T if inst.chain is not None else None
-if K is not None and any(qid.startswith("dE3_dW_hh") for qid in work.feedback):
+if K is not None and any(qid.startswith(f"dE{K}_dW_hh") for qid in work.feedback):  # K is the file's chain_T
     st.subheader(f"How much each step contributes to $\\partial E_{K}/\\partial W_{{hh}}$")
     share = inst.chain.share
     df = pd.DataFrame({"k": [f"k = {k}" for k in range(1, K + 1)], "share": share,

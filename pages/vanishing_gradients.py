@@ -3,10 +3,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.gradients import captions, decay
-from ui.charts import SERIES, regions, show
+from core.gradients import captions, chart_data, decay
+from ui.charts import regions, show
 
-MAX_POINTS = 400  # per line: beyond this, every n-th distance is drawn (the first 50 always)
 INIT_NAMES = {"normal": "scaled normal", "orthogonal": "orthogonal", "identity": "identity"}
 NORM_NAMES = {"singular": "largest singular value σ_max", "radius": "spectral radius ρ"}
 KEEP = "session"  # widget values survive a trip to another page
@@ -18,55 +17,17 @@ def blocks_for(H: int, init: str, norm: str, seed: int) -> decay.Blocks:
     return decay.recurrent_blocks(H, init, norm, seed)
 
 
-def thin(n: int) -> np.ndarray:
-    """Indices of the distances drawn: all of them up to MAX_POINTS, else the first 50 and an even spread."""
-    if n <= MAX_POINTS:
-        return np.arange(n)
-    return np.unique(np.r_[np.arange(50), np.linspace(0, n - 1, MAX_POINTS - 50).round().astype(int)])
-
-
-def capped_notes(log10: np.ndarray, capped: np.ndarray) -> np.ndarray:
-    """Tooltip notes: empty, except for values drawn at the chart's edge, which get their true size."""
-    notes = np.full(len(log10), "", dtype=object)
-    for i in np.flatnonzero(capped):
-        notes[i] = f"capped for the chart; true value {captions.sci(float(log10[i]))}"
-    return notes
-
-
-def curve_frame(c: decay.CellCurves) -> pd.DataFrame:
-    """Long table (distance, k, series, value, note) of one cell's lines, capped for the log axis."""
-    idx = thin(c.T_run)
-    series = {SERIES[0]: c.grad_log10, SERIES[1]: c.jac_log10}
-    if c.bound_log10 is not None:
-        series[SERIES[2]] = c.bound_log10
-    if c.clip_log10 < 0:
-        series[SERIES[3]] = c.grad_log10 + c.clip_log10
-    frames = []
-    for name, log10 in series.items():
-        lg = log10[idx]
-        value, capped = captions.display(lg)
-        frames.append(pd.DataFrame({"distance": idx, "k": c.T_run - idx, "series": name, "value": value,
-                                    "note": capped_notes(lg, capped)}))
-    return pd.concat(frames, ignore_index=True)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def view(cfg: decay.DecayConfig):
     """Everything the screen draws for one setting: caption, warnings, chart tables, metrics (cached by setting)."""
     curves = decay.decay_curves(cfg, blocks_for(cfg.hidden, cfg.init, cfg.norm, cfg.seed))
-    frames = {m: curve_frame(c) for m, c in curves.items()}
+    frames = {m: pd.DataFrame(chart_data.curve_columns(c)) for m, c in curves.items()}
     values = np.concatenate([f["value"].to_numpy() for f in frames.values()])
     bands = regions(float(values.min()), float(values.max()))  # the same bands, hence the same axis, on all three
-    rows = []
-    for m, c in curves.items():
-        value, capped = captions.display(c.first_log10)
-        rows.append(pd.DataFrame({"L": c.first_lengths, "model": decay.LABELS[m], "value": value,
-                                  "note": capped_notes(c.first_log10, capped)}))
-    first = pd.concat(rows, ignore_index=True)
-    metrics = {m: (captions.sci(c.param_grad_log10), captions.sci(c.param_grad_log10 + c.clip_log10))
-               for m, c in curves.items()}
+    first = pd.DataFrame(chart_data.first_step_columns(curves))
     overflow = {m: (c.overflow_step, c.T_run) for m, c in curves.items() if c.overflow_step is not None}
-    return " ".join(captions.describe(curves, cfg)), overflow, frames, bands, first, metrics
+    return (" ".join(captions.describe(curves, cfg)), overflow, frames, bands, first,
+            chart_data.parameter_norms(curves))
 
 
 st.title("Vanishing gradients")
@@ -130,7 +91,7 @@ st.caption(
     "Log scale. Shaded: vanishing (below 1e-6) and exploding (above 1e6). The spectral norm is exact for states "
     f"of up to {decay.EXACT_DIM} numbers and otherwise an estimate from below (see the note at the end). Values "
     "beyond 1e±300 are drawn at the edge as triangles; their tooltip gives the true value."
-    + (f" Lines are drawn at {len(thin(T))} of the {T} distances." if T > MAX_POINTS else "")
+    + (f" Lines are drawn at {len(chart_data.thin(T))} of the {T} distances." if T > chart_data.MAX_POINTS else "")
 )
 
 st.subheader("How much reaches the first step, as sequences grow")

@@ -12,10 +12,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from core.gradients.chart_data import SERIES
+
 VANISH, EXPLODE = 1e-6, 1e6  # the shaded thresholds
 
-SERIES = ["gradient ‖∂E_T/∂s_k‖", "spectral norm ‖∂s_T/∂s_k‖₂", "bound (γ·σ_max)^(T−k)",
-          "gradient after norm clipping"]
 SERIES_COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c"]
 MODEL_NAMES = ["Vanilla RNN", "LSTM", "GRU"]
 MODEL_COLORS = ["#d62728", "#1f77b4", "#2ca02c"]

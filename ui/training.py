@@ -1,0 +1,74 @@
+"""The train-and-sample screen's widget groups and tables (the page wires them together)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.rnn import playground as pg
+from core.rnn.train import TrainConfig
+from core.rnn.vocab import Vocab
+from ui.charts import show
+
+KEEP = "session"  # widget values survive a trip to another page
+LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+CLIPS = {"elementwise": "each entry to ±c (min-char-rnn)", "norm": "global norm to c", "none": "none"}
+ITERATIONS = [10, 50, 100, 200, 500, 1000, 2000, 5000]
+
+
+def settings() -> tuple[TrainConfig, int]:
+    """The training settings in two rows of widgets: (the config, iterations per run)."""
+    c1, c2, c3, c4 = st.columns(4)
+    hidden = c1.slider("Hidden size H", 2, 128, 16, key="tr_hidden", persist_state=KEEP)
+    seq_length = c2.slider("Sequence length", 1, 100, 25, key="tr_seq", persist_state=KEEP,
+                           help="Characters per chunk: BPTT runs over this many steps before each update.")
+    lr = c3.select_slider("Learning rate", LEARNING_RATES, 0.1, key="tr_lr", persist_state=KEEP)
+    optimizer = c4.radio("Optimiser", ["adagrad", "sgd"], format_func={"adagrad": "Adagrad", "sgd": "SGD"}.get,
+                         key="tr_opt", persist_state=KEEP, horizontal=True)
+    c5, c6, c7, c8 = st.columns(4)
+    clip = c5.selectbox("Gradient clipping", list(CLIPS), key="tr_clip", persist_state=KEEP, format_func=CLIPS.get)
+    clip_value = c6.select_slider("Clipping threshold c", [0.1, 0.5, 1.0, 5.0, 10.0, 50.0], 5.0, key="tr_clipv",
+                                  persist_state=KEEP, disabled=clip == "none")
+    iterations = c7.select_slider("Iterations per run", ITERATIONS, 100, key="tr_iters", persist_state=KEEP)
+    seed = c8.number_input("Seed", 0, 2**31 - 1, 0, step=1, key="tr_seed", persist_state=KEEP)
+    config = TrainConfig(hidden=int(hidden), seq_length=int(seq_length), learning_rate=float(lr),
+                         optimizer=optimizer, clip=clip, clip_value=float(clip_value), seed=int(seed))
+    return config, int(iterations)
+
+
+def loss_chart(losses: list[float], key: str | None = None) -> None:
+    it, loss, smooth = pg.loss_curves(losses)
+    show("loss", {"loss": pd.concat([pd.DataFrame({"iteration": it, "loss": loss, "curve": "loss of the chunk"}),
+                                     pd.DataFrame({"iteration": it, "loss": smooth, "curve": "running average"})])},
+         key=key)
+
+
+def probability_table(history: list[tuple[int, np.ndarray]], vocab: Vocab) -> None:
+    """p(next character | context) at a few iterations, one column per character."""
+    rows = pg.table_rows(len(history))
+    table = pd.DataFrame([{"iteration": history[i][0],
+                           **{repr(ch): f"{p:.3f}" for ch, p in zip(vocab.chars, history[i][1], strict=True)},
+                           "most likely": repr(vocab.chars[int(np.argmax(history[i][1]))])} for i in rows])
+    st.dataframe(table.set_index("iteration"), width="stretch")
+    if history[0][0] > 0:
+        st.caption(f"The table starts at iteration {history[0][0]}, when this context was chosen.")
+
+
+def probability_chart(history: list[tuple[int, np.ndarray]], vocab: Vocab) -> None:
+    its = np.array([h[0] for h in history])
+    ps = np.array([h[1] for h in history])  # (n, V)
+    show("probs", {"probs": pd.DataFrame({"iteration": np.repeat(its, vocab.size),
+                                          "character": np.tile([repr(c) for c in vocab.chars], len(its)),
+                                          "p": ps.ravel()})}, key="tr_prob_chart")
+
+
+def gradient_check_table(checks: list[tuple[str, float, float]]) -> None:
+    """The gradient check per parameter, and its verdict in one line."""
+    st.dataframe(pd.DataFrame([{"parameter": n, "relative error": f"{e:.2e}", "max |difference|": f"{d:.2e}",
+                                "verdict": pg.gradcheck_verdict(e, d)} for n, e, d in checks])
+                 .set_index("parameter"), width="stretch")
+    worst = max(e for _, e, _ in checks)
+    ok = worst < pg.GRADCHECK_AGREES
+    (st.success if ok else st.warning)(
+        f"Largest relative error {worst:.1e}: " + (f"BPTT's gradients match the differences (below "
+                                                    f"{pg.GRADCHECK_AGREES:g})." if ok else "larger than expected."))
