@@ -7,7 +7,9 @@ import streamlit as st
 
 from core.course import tanh_prime as am
 from core.course.answers import FORMAT_HELP
+from core.gradients import bounds
 from core.gradients.captions import sci
+from core.rnn import activation_curves as curves_of
 from core.rnn.activations import ACTIVATIONS
 from ui.charts import show
 from ui.progress import learner_caption, save_checked
@@ -20,7 +22,7 @@ EXERCISE_ID = "activations_tanh_prime"
 @st.cache_data(show_spinner=False, max_entries=16)
 def curves(half_width: float, names: tuple[str, ...], lecture: bool) -> pd.DataFrame:
     z = np.linspace(-half_width, half_width, 201)
-    df = pd.DataFrame(am.curve_table(z, names))
+    df = pd.DataFrame(curves_of.curve_table(z, names))
     if lecture:  # the transcript's "1 - x^2" read with x = z
         name = "1 − z² (the lecture, x read as z)"
         df = pd.concat([df, pd.DataFrame({"x": z, "y": 1 - z * z, "curve": name, "kind": "lecture",
@@ -35,12 +37,12 @@ st.markdown(
 )
 
 c1, c2, c3 = st.columns([2, 1, 1])
-names = c1.pills("Show", list(am.SHOWN), selection_mode="multi", default=list(am.SHOWN), key="act_names",
+names = c1.pills("Show", list(curves_of.SHOWN), selection_mode="multi", default=list(curves_of.SHOWN), key="act_names",
                  persist_state=KEEP, format_func={"tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU"}.get)
 half = c2.slider("z from −a to a, a =", 1.0, 10.0, 4.0, step=0.5, key="act_range", persist_state=KEEP)
 lecture = c3.toggle("Add the lecture's 1 − z²", value=True, key="act_lecture", persist_state=KEEP)
 if names or lecture:
-    data = curves(float(half), tuple(n for n in am.SHOWN if n in names), lecture)
+    data = curves(float(half), tuple(n for n in curves_of.SHOWN if n in names), lecture)
     left, right = st.columns(2)
     with left:
         show("functions", {"curves": data}, title="f(z)", key="act_functions")
@@ -85,13 +87,13 @@ n_max = b2.slider("Steps n", 5, 200, 50, key="act_n", persist_state=KEEP)
 n = np.arange(0, n_max + 1)
 rows = []
 for label, gamma in (("tanh and ReLU (γ = 1)", 1.0), ("sigmoid (γ = 1/4)", 0.25)):
-    lg = am.product_bound_log10(gamma, sigma, n)
+    lg = bounds.product_bound_log10(gamma, sigma, n)
     rows.append(pd.DataFrame({"n": n, "activation": label, "value": 10.0 ** np.clip(lg, -300, 300),
                               "shown": [sci(x) for x in lg]}))
 show("products", {"bounds": pd.concat(rows, ignore_index=True)}, key="act_products")
 lines = []
 for name in ("tanh", "sigmoid"):
-    k = am.steps_to_vanish(ACTIVATIONS[name].gamma, sigma)
+    k = bounds.steps_to_vanish(ACTIVATIONS[name].gamma, sigma)
     g = ACTIVATIONS[name].gamma * sigma
     if k is None:
         lines.append(f"**{name}**: γ·σ_max = {g:.2f} ≥ 1, so the bound never forces the gradient to vanish "

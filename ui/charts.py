@@ -84,33 +84,30 @@ def _activation_chart(kind: str) -> alt.Chart:
                        else (alt.datum.kind == "derivative") | (alt.datum.kind == "lecture")).properties(height=280)
 
 
+def _lines(dataset: str, x, y, color, tooltip: list, point: bool = False) -> alt.Chart:
+    """A line chart of one named dataset, coloured by one field, legend below, the playgrounds' height."""
+    return alt.Chart(alt.Data(name=dataset)).mark_line(point=point).encode(
+        x=x, y=y, color=color, tooltip=tooltip).properties(height=260)
+
+
 def _product_chart() -> alt.Chart:
-    data = alt.Chart(alt.Data(name="bounds"))
-    return data.mark_line(point=True).encode(
-        x=alt.X("n:Q", title="number of steps n"),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="bound on the product (log scale)"),
-        color=alt.Color("activation:N", legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("n:Q"), alt.Tooltip("shown:N", title="bound")],
-    ).properties(height=260)
+    return _lines("bounds", alt.X("n:Q", title="number of steps n"),
+                  alt.Y("value:Q", scale=alt.Scale(type="log"), title="bound on the product (log scale)"),
+                  alt.Color("activation:N", legend=alt.Legend(orient="bottom", title=None)),
+                  [alt.Tooltip("activation:N"), alt.Tooltip("n:Q"), alt.Tooltip("shown:N", title="bound")], point=True)
 
 
 def _loss_chart() -> alt.Chart:
-    data = alt.Chart(alt.Data(name="loss"))
-    return data.mark_line().encode(
-        x=alt.X("iteration:Q", title="iteration"), y=alt.Y("loss:Q", title="loss per character (nats)"),
-        color=alt.Color("curve:N", legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("loss:Q", format=".4f")],
-    ).properties(height=260)
+    return _lines("loss", alt.X("iteration:Q", title="iteration"), alt.Y("loss:Q", title="loss per character (nats)"),
+                  alt.Color("curve:N", legend=alt.Legend(orient="bottom", title=None)),
+                  [alt.Tooltip("curve:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("loss:Q", format=".4f")])
 
 
 def _prob_chart() -> alt.Chart:
-    data = alt.Chart(alt.Data(name="probs"))
-    return data.mark_line().encode(
-        x=alt.X("iteration:Q", title="iteration"),
-        y=alt.Y("p:Q", title="p(next character | context)", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("character:N", legend=alt.Legend(orient="bottom", title="next character")),
-        tooltip=[alt.Tooltip("character:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("p:Q", format=".3f")],
-    ).properties(height=260)
+    return _lines("probs", alt.X("iteration:Q", title="iteration"),
+                  alt.Y("p:Q", title="p(next character | context)", scale=alt.Scale(domain=[0, 1])),
+                  alt.Color("character:N", legend=alt.Legend(orient="bottom", title="next character")),
+                  [alt.Tooltip("character:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("p:Q", format=".3f")])
 
 
 BUILDERS = {"decay": _decay_chart, "first": _first_chart,

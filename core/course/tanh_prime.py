@@ -1,11 +1,9 @@
-"""The maths of the activations screen: curves, the lecture's tanh' slip, derivative bounds, a tanh'(z) exercise.
+"""The tanh'(z) exercise of the activations screen, and the lecture's slip it is about.
 
 The lecture says the derivative of tanh is "1 - x squared". That is right when x is the *output*
 h = tanh(z): d tanh(z)/dz = 1 - tanh(z)^2 = 1 - h^2, which is why BPTT code writes (1 - h*h). Read with
 x as the input z it is wrong: 1 - z^2 even turns negative for |z| > 1, while tanh only ever increases.
 
-Bounds: |tanh'| <= 1 and |sigmoid'| <= 1/4 (both at z = 0), so a product of n Jacobians
-diag(f'(z_j)) W_hh has norm at most (gamma sigma_max(W_hh))^n: with sigmoid, 4^-n before W_hh even counts.
 The exercise is checked by the course's exercise engine (core.course.answers reads, core.course.checking compares).
 """
 from __future__ import annotations
@@ -17,30 +15,7 @@ import numpy as np
 from core.course.answers import parse_answer
 from core.course.checking import DEFAULT_TOLERANCE, compare
 from core.course.verdict import Mistake, Verdict
-from core.rnn.activations import ACTIVATIONS, sigmoid
-
-SHOWN = ("tanh", "sigmoid", "relu")
-
-
-LABELS = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
-DERIVATIVE_NAMES = {"tanh": "tanh′(z) = 1 − tanh²(z)", "sigmoid": "σ′(z) = σ(z)(1 − σ(z))", "relu": "ReLU′(z): 0 or 1"}
-
-
-def curve_table(z: np.ndarray, names=SHOWN) -> dict[str, np.ndarray]:
-    """Columns x, y, curve, kind ("function" or "derivative") and activation of f(z) and f'(z), for charts."""
-    xs, ys, curves, kinds, acts = [], [], [], [], []
-    for name in names:
-        act = ACTIVATIONS[name]
-        a = act.f(z)  # (n,)
-        d = act.df(z, a)  # (n,) computed from the output where that is the formula (tanh: 1 - a^2)
-        for values, curve, kind in ((a, f"{LABELS[name]}(z)", "function"), (d, DERIVATIVE_NAMES[name], "derivative")):
-            xs.append(z)
-            ys.append(values)
-            curves.append(np.full(len(z), curve))
-            kinds.append(np.full(len(z), kind))
-            acts.append(np.full(len(z), {"relu": "ReLU"}.get(name, name)))
-    return {"x": np.concatenate(xs), "y": np.concatenate(ys), "curve": np.concatenate(curves),
-            "kind": np.concatenate(kinds), "activation": np.concatenate(acts)}
+from core.rnn.activations import sigmoid
 
 
 def tanh_prime(z: float) -> float:
@@ -51,19 +26,6 @@ def tanh_prime(z: float) -> float:
 def lecture_literal(z: float) -> float:
     """The lecture's '1 - x^2' with x read as the input z: wrong unless z is tiny (then tanh z ~ z)."""
     return 1.0 - z * z
-
-
-def product_bound_log10(gamma: float, sigma: float, n: np.ndarray) -> np.ndarray:
-    """log10 of (gamma * sigma)^n: the most a product of n step Jacobians can stretch a vector."""
-    return np.asarray(n, dtype=np.float64) * math.log10(gamma * sigma)
-
-
-def steps_to_vanish(gamma: float, sigma: float, threshold: float = 1e-6) -> int | None:
-    """Fewest steps after which the bound is below `threshold` (None if the bound never falls)."""
-    g = gamma * sigma
-    if g >= 1:
-        return None
-    return math.ceil(math.log(threshold) / math.log(g))
 
 
 # ------------------------------------------------------------------------------------------- exercise
