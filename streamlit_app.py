@@ -3,6 +3,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import shell
+
 # A local icon: a Material icon would be fetched from the web, which a class server may not reach.
 st.set_page_config(page_title="RNNs by hand", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
@@ -37,4 +39,7 @@ pages = {
     ],
 }
 
-st.navigation(pages).run()
+# Who may open which page (class mode: signed-in learners; instructors' pages) and the frame of every page.
+page = st.navigation(shell.visible(pages))
+shell.frame()
+page.run()

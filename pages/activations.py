@@ -11,12 +11,12 @@ from core.gradients import bounds
 from core.gradients.captions import sci
 from core.rnn import activation_curves as curves_of
 from core.rnn.activations import ACTIVATIONS
+from ui import identity
 from ui.charts import show
-from ui.progress import learner_caption, save_checked
+from ui.progress import save_checked
 
 KEEP = "session"
 EXERCISE = "act_exercise"  # session key: {"seed", "answer", "check", "attempts"}
-EXERCISE_ID = "activations_tanh_prime"
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -117,7 +117,7 @@ if submitted:
     work.update(check=check, answer=answer)
     if check.counts:
         work["attempts"] += 1
-        save_checked(EXERCISE_ID, [("tanh_prime", check)], variant_seed=work["seed"], lesson="tanh")
+        save_checked(am.EXERCISE_ID, [("tanh_prime", check)], variant_seed=work["seed"], lesson="tanh")
 check = work["check"]
 if check is not None:
     look = {"correct": st.success, "close": st.warning, "mistake": st.error, "wrong": st.error,
@@ -134,4 +134,4 @@ with n2.expander("Hint"):
     st.markdown("First compute h = tanh(z) (in radians), then 1 − h². The lecture's '1 − x²' uses x = h.")
 with st.expander("How to type an answer"):
     st.markdown(FORMAT_HELP)
-learner_caption()
+identity.caption()

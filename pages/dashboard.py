@@ -5,23 +5,20 @@ import streamlit as st
 from core.formatting import md_escape
 from core.progress import StoreError
 from core.progress.summary import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
+from ui import identity
+from ui import progress_tools as tools
 from ui.content import get_content
 from ui.exercise import EXERCISE_PAGES, definitions, instance
-from ui.progress import GUEST, active_learner, attempts_chart_spec, current_learner, get_store, show_store_notice
-
-MESSAGE_KEY = "dash_message"  # (kind, text) shown once after an import or a reset
+from ui.progress import attempts_chart_spec, get_store
 
 st.title("Your progress")
-show_store_notice()
 store = get_store()
-learner = active_learner()
-if current_learner() is None:
-    st.info(f"You are working as **{GUEST}**. Choose your name on the Home page to keep your progress under it.",
-            icon=":material/person:")
+learner = identity.active()
+if identity.is_guest():
+    st.info("You are working as a **guest**: these answers are kept in this browser tab only. Choose your name on "
+            "Home to keep them.", icon=":material/person:")
     st.page_link("pages/home.py", label="Choose your name on Home", icon=":material/home:")
-kind, text = st.session_state.pop(MESSAGE_KEY, (None, None))
-if kind:
-    getattr(st, kind)(text)
+tools.show_message()
 
 content = get_content()
 try:
@@ -30,11 +27,11 @@ try:
 except StoreError as exc:
     st.error(str(exc))
     st.stop()
-summary = summarize(learner, attempts)
+summary = summarize(learner.display, attempts)
 progress = lesson_progress(summary, content.lessons, {x.slug: [q.id for q in content.quiz(x.slug)]
                                                       for x in content.lessons}, read)
 
-st.caption(f"Progress of **{md_escape(learner)}**, kept in {store.location}.")
+st.caption(f"Progress of **{md_escape(learner.display)}**, kept {store.where}.")
 away = days_since(summary.last_at)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Answers checked", summary.attempts)
@@ -92,38 +89,4 @@ else:
     st.caption("No named mistakes so far.")
 
 st.subheader("Export, import, reset")
-stem = "".join(ch if ch.isalnum() else "-" for ch in learner).strip("-") or "learner"
-e1, e2 = st.columns(2)
-# Deferred: the export is built from the database when the button is clicked, not on every rerun.
-e1.download_button("Download progress (JSON)", lambda: store.export_json(learner),
-                   file_name=f"rnn-progress-{stem}.json", mime="application/json", key="dash_export_json",
-                   icon=":material/download:", on_click="ignore")
-e2.download_button("Download answers (CSV)", lambda: store.export_csv(learner),
-                   file_name=f"rnn-progress-{stem}.csv", mime="text/csv", key="dash_export_csv",
-                   icon=":material/download:", on_click="ignore")
-
-upload = st.file_uploader("Import a progress file (.json or .csv exported here)", type=["json", "csv"],
-                          key="dash_import_file")
-if st.button("Import", key="dash_import", disabled=upload is None):
-    try:
-        result = store.import_data(learner, upload.getvalue())
-        st.session_state[MESSAGE_KEY] = ("success", f"Imported {result.added} answers into "
-                                                     f"{md_escape(learner)}'s progress "
-                                         f"({result.skipped} were already there, {result.lessons_marked} lessons "
-                                         "marked as read).")
-    except (ValueError, StoreError) as exc:
-        st.session_state[MESSAGE_KEY] = ("error", f"Nothing was imported. {exc}")
-    st.rerun()
-
-with st.expander("Reset my progress"):
-    st.markdown(f"This deletes **all {summary.attempts} answers** and lesson marks of **{md_escape(learner)}**. "
-                "Download a copy first if you may want them back.")
-    typed = st.text_input(f"Type **{md_escape(learner)}** to confirm", key="dash_reset_confirm")
-    if st.button("Delete all my progress", key="dash_reset", type="primary", disabled=typed.strip() != learner):
-        try:
-            n = store.reset(learner)
-            st.session_state[MESSAGE_KEY] = ("success", f"Progress reset: {n} answers deleted.")
-        except StoreError as exc:
-            st.session_state[MESSAGE_KEY] = ("error", str(exc))
-        st.session_state.pop("dash_reset_confirm", None)
-        st.rerun()
+tools.export_import_reset(store, learner, summary.attempts)

@@ -1,7 +1,7 @@
 """Home: what the app is, what a learner does here, and the notation used everywhere."""
 import streamlit as st
 
-from ui.progress import learner_box
+from ui import identity
 
 st.title("Recurrent neural networks, by hand")
 st.markdown(
@@ -19,6 +19,10 @@ character-level network that reads **"hello"** and:
 5. **Read short lessons and take concept quizzes**; your progress is kept for the next time you come.
 """
 )
+
+if identity.class_mode() and identity.current() is None:  # a class server: sign in first, nothing else to see
+    identity.learner_box()
+    st.stop()
 
 st.subheader("Where to start")
 START = [  # (page, link, what it is), laid out in rows of three
@@ -39,7 +43,7 @@ for col, (page, label, icon, caption) in zip(st.columns(3) * 2, START, strict=Tr
     col.page_link(page, label=label, icon=icon)
     col.caption(caption)
 
-learner_box()
+identity.learner_box()
 
 st.subheader("Notation")
 st.markdown(

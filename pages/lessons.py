@@ -2,8 +2,9 @@
 import streamlit as st
 
 from core.progress import StoreError
+from ui import identity
 from ui.content import choose_lesson, get_content, lesson_markdown, set_lesson, show_problems
-from ui.progress import active_learner, get_store, learner_caption
+from ui.progress import get_store
 
 st.title("Lessons")
 content = get_content()
@@ -14,7 +15,7 @@ if not content.lessons:
 
 slug = choose_lesson(content, "lessons_pick")
 lesson = content.lesson(slug)
-learner = active_learner()
+learner = identity.active()
 try:
     read = get_store().lessons_read(learner)
 except StoreError as exc:
@@ -22,7 +23,7 @@ except StoreError as exc:
     st.warning(str(exc))
 done = sum(x.slug in read for x in content.lessons)
 st.progress(done / len(content.lessons), text=f"{done} of {len(content.lessons)} lessons marked as read")
-learner_caption()
+identity.caption()
 
 st.header(f"{lesson.order}. {lesson.title}")
 st.caption(lesson.summary)

@@ -6,8 +6,9 @@ from core.course.answers import FORMAT_HELP
 from core.course.quiz import draw, grade, quiz_seed, score
 from core.progress import StoreError
 from core.progress.summary import is_mastered, quiz_exercise
+from ui import identity
 from ui.content import choose_lesson, get_content, show_problems
-from ui.progress import active_learner, get_store, learner_caption, save_checked, show_store_notice
+from ui.progress import get_store, save_checked
 
 ROUNDS_KEY = "quiz_rounds"  # lesson slug -> {"round", "order", "results"}: survives page switches
 DRAFTS_KEY = "quiz_drafts"  # widget key -> value typed or picked, restored after a page switch
@@ -17,15 +18,14 @@ KIND_LABEL = {"single": "one answer", "multiple": "one or more answers", "numeri
 st.title("Concept quiz")
 content = get_content()
 show_problems(content)
-show_store_notice()
 slug = choose_lesson(content, "quiz_pick")
 questions = content.quiz(slug) if slug else []
 if not questions:
     st.info("This lesson has no quiz questions yet.")
     st.stop()
-learner_caption()
+identity.caption()
 try:
-    history = get_store().attempts(active_learner(), exercise_id=quiz_exercise(slug))
+    history = get_store().attempts(identity.active(), exercise_id=quiz_exercise(slug))
 except StoreError:
     history = []
 if history:

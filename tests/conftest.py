@@ -33,3 +33,12 @@ def app(tmp_path, monkeypatch):
         return at
 
     return open_page
+
+
+def session_learner(at):
+    """The learner an AppTest session saves for: its profile, else the guest only this session holds."""
+    from core.progress import guest, profile
+    from ui.identity import GUEST_KEY, PROFILE_KEY
+
+    name = at.session_state[PROFILE_KEY] if PROFILE_KEY in at.session_state else None
+    return profile(name) if name else guest(at.session_state[GUEST_KEY])

@@ -20,9 +20,9 @@ from core.course.engine import (
 )
 from core.rnn.gradcheck import numerical_gradient
 from core.rnn.model import forward
+from ui import identity
 from ui.exercise_view import format_help, group_form, group_picker, show_network, summary
 from ui.exercise_work import get_work, groups, widget_key
-from ui.progress import learner_caption
 
 VARIANT_KEY = "rnn_variant"  # {"seed": int, "hidden": int}: shared by the forward and BPTT screens
 MAX_SEED = 2**31 - 1
@@ -174,7 +174,7 @@ def variant_controls(definition: Definition, seed: int, hidden: int) -> None:
 def exercise_header(definition: Definition) -> tuple[Instance, list[tuple[str, list]]]:
     """What both exercise screens show under their title: the task, the learner, the variant and its controls."""
     st.markdown(definition.summary)
-    learner_caption()
+    identity.caption()
     seed, hidden = choose_variant(definition)
     variant_controls(definition, seed, hidden)
     inst = instance(definition.id, seed, hidden)

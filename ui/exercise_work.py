@@ -14,7 +14,8 @@ import streamlit as st
 from core.course.answers import parse_answer
 from core.course.engine import Instance, Verdict, grade, hints
 from core.progress import StoreError
-from ui.progress import current_learner, get_store, save_checked
+from ui import identity
+from ui.progress import get_store, save_checked
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Work:
 
 def work_key(inst: Instance) -> str:
     """One Work per learner and variant: choosing another name shows that learner's work."""
-    return f"work::{current_learner() or ''}::{inst.definition.id}::{inst.seed}::{inst.hidden}"
+    return f"work::{identity.active().key}::{inst.definition.id}::{inst.seed}::{inst.hidden}"
 
 
 def get_work(inst: Instance) -> Work:
@@ -44,11 +45,10 @@ def get_work(inst: Instance) -> Work:
 
 
 def restore_work(inst: Instance) -> Work:
-    """A named learner's saved answers on this variant, checked again, so work goes on where it stopped."""
+    """The learner's saved answers on this variant, checked again, so work goes on where it stopped (a guest's
+    are their own: only this browser session holds the guest's token)."""
     work = Work()
-    learner = current_learner()
-    if learner is None:  # a guest's answers may be anybody's on a shared server: start clean
-        return work
+    learner = identity.active()
     try:
         saved = get_store().attempts(learner, inst.definition.id)
     except StoreError:

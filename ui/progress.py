@@ -1,25 +1,17 @@
-"""Progress glue for every screen: the shared store, the current learner, and `save_checked` for checked answers.
+"""Progress glue for every screen: the shared store, its notices, and `save_checked` for checked answers.
 
-The store is one `core.progress.store.Store` per database URL, made once per server process (st.cache_resource) and
-shared by all sessions; SQLAlchemy's engine is thread-safe. We build the engine ourselves instead of through
-`st.connection("sql")`: the store must move a corrupt file aside and reopen, fall back to an in-memory
-database when the path is unwritable, and run migrations, all of which happen around engine creation, and
-`core/` cannot import streamlit. The same URL setting still reaches PostgreSQL (RNN_TUTOR_DB_URL).
-
-The learner is a name typed on the home page, kept in session state (which survives page switches) and
-also read from `?learner=<name>` in the address, so a bookmark brings a learner straight back. Without a
-name, answers are saved under "Guest".
+The store is one `core.progress.store.Store` per database URL, made once per server process (st.cache_resource)
+and shared by all sessions; SQLAlchemy's engine is thread-safe. We build the engine ourselves instead of
+through `st.connection("sql")`: the store moves a corrupt file aside, opens a read-only one read-only and runs
+migrations, all around engine creation, and `core/` cannot import streamlit. Who the learner is: ui.identity.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from core.course.verdict import Verdict
-from core.formatting import md_escape
-from core.progress import Store, StoreError, attempt_from, normalize_learner, resolve_url
-
-LEARNER_KEY = "rnn_learner"  # session-state key of the chosen name (not a widget key, so it survives page switches)
-GUEST = "Guest"
+from core.progress import Store, StoreError, attempt_from, resolve_url
+from ui import identity
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,52 +25,13 @@ def get_store() -> Store:
     return _store_for(url)
 
 
-def current_learner() -> str | None:
-    """The chosen learner name, from session state or the `learner` query parameter; None if none chosen."""
-    name = st.session_state.get(LEARNER_KEY)
-    if name:
-        return name
-    raw = st.query_params.get("learner")
-    if raw:
-        try:
-            name = learner_name(raw)
-        except ValueError:
-            return None
-        st.session_state[LEARNER_KEY] = name
-        return name
-    return None
-
-
-def active_learner() -> str:
-    """The learner answers are saved under: the chosen name, or Guest."""
-    return current_learner() or GUEST
-
-
-def learner_name(raw: str) -> str:
-    """A name a learner may choose: normalised, and not the shared guest name (ValueError with a reason)."""
-    name = normalize_learner(raw)
-    if name.casefold() == GUEST.casefold():
-        raise ValueError(f"“{GUEST}” is where answers without a name go, shared by everybody who has not chosen "
-                         "one: pick a name of your own.")
-    return name
-
-
-def set_learner(name: str) -> str:
-    """Choose a learner (registered in the store if possible); ValueError with a reason for an unusable name."""
-    name = learner_name(name)
-    try:
-        name = get_store().ensure_learner(name)
-    except StoreError:
-        pass  # the name still works for this session; save_checked will show the store's problem
-    st.session_state[LEARNER_KEY] = name
-    return name
-
-
-def show_store_notice() -> None:
-    """A warning when progress is not going where the learner expects (corrupt file moved, memory only)."""
+def status_banner() -> None:
+    """At the top of every page: a plain warning while answers cannot be saved (or a damaged file was set aside)."""
     store = get_store()
+    store.refresh()  # a store that cannot save tries its database again (rate-limited)
     if store.notice:
-        st.warning(store.notice, icon=":material/warning:")
+        icon = ":material/cloud_off:" if store.status in ("unavailable", "memory") else ":material/warning:"
+        st.warning(store.notice, icon=icon)
 
 
 def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, variant_seed: int | None = None,
@@ -88,7 +41,7 @@ def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, varian
     True if saved (or nothing to save); otherwise a warning says why and nothing of this Check was saved.
     """
     hints = hints or {}
-    attempts = [attempt_from(v, learner=active_learner(), exercise_id=exercise_id, quantity_id=qid,
+    attempts = [attempt_from(v, learner=identity.active(), exercise_id=exercise_id, quantity_id=qid,
                              variant_seed=variant_seed, hints_used=hints.get(qid, 0), lesson=lesson)
                 for qid, v in checked]
     if not attempts:
@@ -101,50 +54,6 @@ def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, varian
         st.warning(f"Your answer{'s were' if n > 1 else ' was'} checked but could not be saved: {exc}",
                    icon=":material/warning:")
         return False
-
-
-def learner_caption() -> None:
-    """One line saying whose progress this is, with a pointer to the home page when no name is chosen."""
-    name = current_learner()
-    if name:
-        st.caption(f"Saving progress as **{md_escape(name)}**.")
-    else:
-        st.caption(f"Saving progress as **{GUEST}**: choose your name on the Home page to keep it under your name.")
-
-
-def learner_box() -> None:
-    """The home page's 'Your name' section: choose or switch the learner progress is saved under."""
-    st.subheader("Your name")
-    show_store_notice()
-    name = current_learner()
-    if name:
-        st.success(f"Your progress is saved as **{md_escape(name)}**. Welcome back whenever you like: type the "
-                   "same name.",
-                   icon=":material/person:")
-    else:
-        st.markdown("Type a name to save your progress under it (no password; use the same name next time). "
-                    f"Until then, answers are saved as **{GUEST}**.")
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    typed = c1.text_input("Your name", key="home_learner_input", max_chars=40, placeholder="e.g. Ana")
-    if c2.button("Use this name", key="home_learner_save", type="primary"):
-        try:
-            chosen = set_learner(typed)
-            st.query_params["learner"] = chosen  # a bookmark of this page keeps the name
-            st.rerun()
-        except ValueError as exc:
-            st.error(str(exc))
-    try:
-        known = [i for i in get_store().learners() if i.name not in (name, GUEST)][:5]  # most recent first
-    except StoreError:
-        known = []
-    if known:
-        st.caption("Coming back? Continue with one click:")
-        cols = st.columns(len(known))
-        for k, (col, info) in enumerate(zip(cols, known, strict=True)):
-            if col.button(f"Continue as {md_escape(info.name)}", key=f"home_continue_{k}",
-                          help=f"{info.attempts} answers saved under this name"):
-                st.query_params["learner"] = set_learner(info.name)
-                st.rerun()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -17,6 +17,8 @@ from core.course.checking import DEFAULT_TOLERANCE, compare
 from core.course.verdict import Mistake, Verdict
 from core.rnn.activations import sigmoid
 
+EXERCISE_ID = "activations_tanh_prime"  # the exercise id its answers are saved under
+
 
 def tanh_prime(z: float) -> float:
     """d tanh(z)/dz = 1 - tanh(z)^2: the correct derivative, in terms of the output."""

@@ -6,10 +6,12 @@ Attempt), summary.py (what the answers add up to, for the dashboard). Callers im
 """
 from core.errors import StoreError
 from core.progress.attempt import Attempt, normalize_learner
+from core.progress.identity import Learner, account, guest, profile
 from core.progress.record import attempt_from
 from core.progress.schema import SCHEMA_VERSION
 from core.progress.store import LearnerInfo, Store, resolve_url
-from core.progress.transfer import ImportResult, parse_export
+from core.progress.transfer import ImportRefused, ImportResult, Known, parse_export
 
-__all__ = ["SCHEMA_VERSION", "Attempt", "ImportResult", "LearnerInfo", "Store", "StoreError", "attempt_from",
-           "normalize_learner", "parse_export", "resolve_url"]
+__all__ = ["SCHEMA_VERSION", "Attempt", "ImportRefused", "ImportResult", "Known", "Learner", "LearnerInfo", "Store",
+           "StoreError", "account", "attempt_from", "guest", "normalize_learner", "parse_export", "profile",
+           "resolve_url"]

@@ -5,7 +5,7 @@ import math
 import re
 import unicodedata
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 
 MAX_NAME = 40
@@ -35,7 +35,7 @@ def normalize_learner(name: str) -> str:
 class Attempt:
     """One checked answer: which quantity of which exercise variant, what was typed, and how it was judged."""
 
-    learner: str
+    learner: object  # a core.progress.identity.Learner, or a profile name (as the store returns: the name shown)
     exercise_id: str  # e.g. "forward-hello" or "quiz:tanh"
     quantity_id: str  # e.g. "h_1" or a quiz question id
     answer_text: str
@@ -48,8 +48,11 @@ class Attempt:
     lesson: str | None = None  # slug of the lesson this practises, if known
     created_at: str = field(default_factory=now_iso)
     uid: str = field(default_factory=lambda: uuid.uuid4().hex)
+    first_wrong: str | None = None  # for "ecf": the first wrong link of the chain it was computed from
+    source: str = "here"  # "here", or "import" for an answer brought in from a progress file
 
 
+SOURCES = ("here", "import")
 ATTEMPT_FIELDS = [f.name for f in fields(Attempt)]
 EXPORT_FIELDS = [f for f in ATTEMPT_FIELDS if f != "learner"]  # an export belongs to one learner
 _ID = re.compile(r"^[A-Za-z0-9_.:\-\[\]/ ]{1,80}$")
@@ -83,6 +86,10 @@ def attempt_problems(a: Attempt) -> list[str]:
         out.append(f"solution_revealed must be true or false (got {a.solution_revealed!r})")
     if a.lesson is not None and (not isinstance(a.lesson, str) or not _SLUG.match(a.lesson)):
         out.append(f"lesson must be a lesson slug or empty (got {a.lesson!r})")
+    if a.first_wrong is not None and (not isinstance(a.first_wrong, str) or not _ID.match(a.first_wrong)):
+        out.append(f"first_wrong must be a quantity id or empty (got {a.first_wrong!r})")
+    if a.source not in SOURCES:
+        out.append(f"source must be one of {', '.join(SOURCES)} (got {a.source!r})")
     if not isinstance(a.uid, str) or not _UID.match(a.uid):
         out.append(f"uid must be 32 hexadecimal digits (got {a.uid!r})")
     try:
@@ -96,4 +103,4 @@ def attempt_problems(a: Attempt) -> list[str]:
 
 def replace_attempt(a: Attempt, **changes) -> Attempt:
     """A copy of an attempt with some fields changed."""
-    return Attempt(**{**asdict(a), **changes})
+    return replace(a, **changes)

@@ -16,5 +16,5 @@ def attempt_from(verdict: Verdict, *, learner: str, exercise_id: str, quantity_i
         status=verdict.status, credit=float(verdict.credit),
         variant_seed=None if variant_seed is None else int(variant_seed), diagnosis=verdict.diagnosis,
         hints_used=int(hints_used), solution_revealed=verdict.status == "revealed",
-        lesson=verdict.lesson or lesson,
+        lesson=verdict.lesson or lesson, first_wrong=verdict.first_wrong,
     )

@@ -1,11 +1,19 @@
 """The progress store's tables, their version, and the migrations from older versions.
 
 The schema is versioned: table `schema_version` holds one row, and `MIGRATIONS[v]` upgrades v to v + 1 in
-the same transaction that records the new version. Version 1 had no `hints_used` column on attempts and no
-`lesson_reads` table; version 2 (current) adds both, earlier answers getting hints_used = 0.
+the same transaction that records the new version.
+
+- v1: learners, attempts.
+- v2: attempts get `hints_used` (earlier answers: 0); lessons can be marked as read (`lesson_reads`).
+- v3: a learner has a `kind` (profile, guest or account, core.progress.identity) and, for a signed-in
+  account, an `email`; the one shared "Guest" of earlier versions becomes an ordinary guest nobody holds
+  the token of (so its answers are purged with the other stale guests, and nobody can read them). Attempts
+  get `first_wrong` (the first wrong link of a chain, for the class view) and `source` ("here", or
+  "import" for answers brought in from a file).
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -26,12 +34,14 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    update,
 )
 
 from core.errors import StoreError
 from core.progress.attempt import MAX_NAME
+from core.progress.identity import GUEST_NAME, MAX_EMAIL
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -44,8 +54,10 @@ learners = Table(
     "learners", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(MAX_NAME), nullable=False),  # as typed (trimmed)
-    Column("name_key", String(MAX_NAME), nullable=False, unique=True),  # casefolded: "Ana" and "ana" are one learner
+    Column("name_key", String(MAX_NAME), nullable=False, unique=True),  # Learner.key: "ana", "guest:…", "oidc:…"
     Column("created_at", String(40), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="profile"),  # new in v3
+    Column("email", String(MAX_EMAIL), nullable=True),  # new in v3: a signed-in account's, from the provider
 )
 
 attempts_table = Table(
@@ -64,6 +76,8 @@ attempts_table = Table(
     Column("solution_revealed", Boolean, nullable=False, server_default="0"),
     Column("lesson", String(80), nullable=True),
     Column("created_at", String(40), nullable=False),  # ISO 8601 in UTC: sorts as text, reads as text in exports
+    Column("first_wrong", String(80), nullable=True),  # new in v3: the chain's first wrong link, for "ecf"
+    Column("source", String(16), nullable=False, server_default="here"),  # new in v3: "here" or "import"
     UniqueConstraint("learner_id", "uid"),  # one learner holds an answer once; another may import a copy
 )
 
@@ -81,7 +95,17 @@ def _v1_to_v2(conn) -> None:
     lesson_reads.create(conn)
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_to_v2}  # version v -> function upgrading v to v + 1
+def _v2_to_v3(conn) -> None:
+    """v3: kinds of learner and their e-mail; the shared Guest becomes an orphaned guest; first_wrong, source."""
+    conn.execute(text("ALTER TABLE learners ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'profile'"))
+    conn.execute(text(f"ALTER TABLE learners ADD COLUMN email VARCHAR({MAX_EMAIL})"))
+    conn.execute(update(learners).where(learners.c.name_key == GUEST_NAME.casefold())
+                 .values(kind="guest", name_key=f"guest:{uuid.uuid4().hex}"))
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN first_wrong VARCHAR(80)"))
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN source VARCHAR(16) NOT NULL DEFAULT 'here'"))
+
+
+MIGRATIONS: dict[int, Callable] = {1: _v1_to_v2, 2: _v2_to_v3}  # version v -> function upgrading v to v + 1
 
 
 def ensure_schema(conn) -> None:

@@ -1,49 +1,64 @@
 """Progress store: every checked answer of every learner, kept in a real database through SQLAlchemy.
 
 One SQLite file by default (`<repo>/data/progress.db`, or the folder in RNN_TUTOR_DATA); any SQLAlchemy URL
-in RNN_TUTOR_DB_URL instead (a class server points the same code at PostgreSQL that way). The store never
-loses an answer on purpose and never makes the app crash:
+in RNN_TUTOR_DB_URL instead (a class server points the same code at PostgreSQL, `postgresql+psycopg://…`).
+The store never loses an answer on purpose, never pretends to save when it cannot, and never makes the app
+crash. Its `status` says how it stands, and `notice` says it to a learner (never with a path or a URL; the
+server log gets the details):
 
-- every write is one transaction; SQLite runs in WAL mode with a busy timeout and takes its write lock at
-  BEGIN (BEGIN IMMEDIATE), so concurrent writers wait instead of failing halfway;
-- a file that is not a database any more is renamed `<name>.corrupt-<timestamp>` (never deleted) and a fresh
-  one is started, with a `notice` for the UI that says where the old file went;
-- a path that cannot be written (no such folder, read-only disk) falls back to an in-memory database, with a
-  `notice`, so the session keeps working; such progress ends with the server process.
+- "ok": saving. Every write is one transaction; SQLite runs in WAL mode with a busy timeout and takes its
+  write lock at BEGIN (BEGIN IMMEDIATE), so concurrent writers wait instead of failing halfway. Servers
+  opening one empty database together are serialised (SQLite's write lock; PostgreSQL's advisory lock).
+- "read-only": the progress file can be read but not written (a read-only disk or folder). The answers in
+  it are shown (read into memory and migrated there); nothing new is saved and writes say so.
+- "memory": nothing could be opened or created (no writable folder, a full disk): answers are kept in an
+  in-memory database for as long as the server runs, and the file is tried again every RETRY_S seconds;
+  once it opens, what was kept in memory is written into it and saving goes on.
+- "unavailable": a configured database server cannot be reached; it is tried again before every read and
+  write (at most every RETRY_S seconds), and nothing is saved until it answers.
 
-The tables and migrations are in core.progress.schema, export and import in core.progress.transfer.
+A file that is not a database any more is renamed `<name>.corrupt-<timestamp>` (never deleted) and a fresh
+one is started; `python -m core recover` brings back what the old file still holds. The tables and
+migrations are in core.progress.schema, export and import in core.progress.transfer.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from core.errors import StoreError
 from core.paths import DEFAULT_DATA_DIR
 from core.progress.attempt import (
     _SLUG,
+    ATTEMPT_FIELDS,
     MAX_ANSWER,
     Attempt,
     attempt_problems,
-    normalize_learner,
     now_iso,
     replace_attempt,
 )
+from core.progress.identity import Learner, as_learner
 from core.progress.schema import attempts_table, ensure_schema, learners, lesson_reads, schema_version_table
-from core.progress.transfer import ImportResult, export_csv_text, export_json_text, parse_export
+from core.progress.transfer import ImportResult, Known, export_csv_text, export_json_text, parse_export
 
 DB_FILENAME = "progress.db"
+RETRY_S = 5.0  # how often a store that cannot save tries its database again
+SCHEMA_LOCK_KEY = 0x524E4E5F5455  # PostgreSQL advisory lock held while the schema is created or migrated
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,11 +90,27 @@ def _is_corruption(exc: BaseException) -> bool:
 
 
 def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
+    """The URL without its password, for the server log."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a message must never fail
         return "the configured database"
+
+
+def _in_words(exc: BaseException, server: bool) -> str:
+    """Why opening or writing failed, for a learner: no path, no host, no driver jargon."""
+    if isinstance(exc, StoreError):
+        return exc.args[0]
+    msg = str(getattr(exc, "orig", None) or exc).lower()
+    if "full" in msg or getattr(exc, "errno", None) == 28:
+        return "the disk is full"
+    if isinstance(exc, PermissionError) or "readonly" in msg or "read-only" in msg or "permission" in msg:
+        return "the data folder cannot be written to"
+    if "no module named" in msg:
+        return "the database driver is not installed on the server"
+    if server:
+        return "the class database cannot be reached"
+    return "the progress file cannot be opened"
 
 
 class _CorruptDatabase(Exception):
@@ -89,50 +120,64 @@ class _CorruptDatabase(Exception):
 class Store:
     """Learners' answers in a database: record, read, summarise, export, import and reset."""
 
-    def __init__(self, url: str | None = None, *, busy_timeout_s: float = 30.0):
+    def __init__(self, url: str | None = None, *, busy_timeout_s: float = 30.0, connect_attempts: int = 3,
+                 retry_wait_s: float = 0.5):
         """Open (creating or migrating) the database at `url`, default from the environment (resolve_url)."""
         if url is None:
             url, path = resolve_url()
         else:
             path = resolve_url({"RNN_TUTOR_DB_URL": url})[1]
         self.url, self.path = url, path
+        self.server = make_url(url).get_backend_name() != "sqlite"
         self.busy_timeout_s = busy_timeout_s
-        self.notice: str | None = None  # a message for the learner about where progress goes, if unusual
-        self.moved_to: Path | None = None  # where a corrupt file was moved
-        self.persistent = True
+        self.status = "ok"
+        self.notice: str | None = None  # for the learner: how progress stands, when it is not simply saved
+        self.moved_to: Path | None = None  # where a corrupt file was set aside
         self._lock = nullcontext()
+        self._next_retry = 0.0
+        if self.server:
+            self._open_server(connect_attempts, retry_wait_s)
+        else:
+            self._open_sqlite()
+
+    # --- opening -----------------------------------------------------------------------------------------
+
+    def _open_sqlite(self) -> None:
+        url, path = self.url, self.path
         try:
             self.engine = self._open(url, path)
         except _CorruptDatabase:
             self.moved_to = self._move_aside(path)
-            self.notice = (f"Your progress file {path} was damaged and could not be read. It was kept as "
-                           f"{self.moved_to} (nothing was deleted) and a fresh progress file was started.")
+            note = (f"Your progress file was damaged and could not be read. It was set aside as {self.moved_to.name} "
+                    "in the data folder (nothing was deleted) and a fresh progress file was started; "
+                    "`python -m core recover` brings back what the old file still holds.")
+            log.warning("progress file %s was corrupt; moved to %s", path, self.moved_to)
             try:
                 self.engine = self._open(url, path)
+                self.notice = note
             except Exception as exc:  # noqa: BLE001 - any failure here still leaves the app usable in memory
-                self._fall_back_to_memory(f"{self.notice} But the fresh file could not be created either ({exc}).")
-        except Exception as exc:  # noqa: BLE001 - unwritable path, unreachable server, newer schema...
-            where = str(path) if path is not None else _redact(url)
-            reason = exc.args[0] if isinstance(exc, StoreError) else _short(exc)
-            self._fall_back_to_memory(f"Progress cannot be saved to {where} ({reason}).")
-
-    # --- opening -----------------------------------------------------------------------------------------
+                self._fall_back_to_memory(f"{note} But the fresh file could not be made either "
+                                          f"({_in_words(exc, False)})", exc)
+        except Exception as exc:  # noqa: BLE001 - unwritable folder, read-only file, newer schema...
+            if path is not None and path.is_file() and os.access(path, os.R_OK) and not isinstance(exc, StoreError):
+                try:
+                    self._open_read_only(path, exc)
+                    return
+                except Exception as again:  # noqa: BLE001 - unreadable as well: memory it is
+                    log.warning("progress file %s cannot be read either: %s", path, again)
+            self._fall_back_to_memory(f"Progress cannot be saved ({_in_words(exc, False)})", exc)
 
     def _open(self, url: str, path: Path | None) -> Engine:
-        """An engine on `url` with the schema at the current version; raises _CorruptDatabase or another error."""
-        is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        """An engine on a SQLite `url` with the schema at the current version; _CorruptDatabase or another error."""
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)  # OSError here means an unwritable place
             if path.exists() and not path.is_file():
-                raise StoreError(f"{path} is not a file")
-        if is_sqlite:
-            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": self.busy_timeout_s})
-            self._sqlite_events(engine, wal=path is not None)
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
+                raise StoreError("the progress file's place is taken by a folder")
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": self.busy_timeout_s})
+        self._sqlite_events(engine, wal=path is not None)
         try:
             with engine.begin() as conn:
-                if is_sqlite and path is not None:
+                if path is not None:
                     ok = conn.exec_driver_sql("PRAGMA quick_check").scalar()
                     if ok != "ok":
                         raise _CorruptDatabase(ok)
@@ -141,13 +186,68 @@ class Store:
                 conn.execute(update(schema_version_table).values(version=schema_version_table.c.version))
         except DatabaseError as exc:
             engine.dispose()
-            if is_sqlite and path is not None and _is_corruption(exc):
+            if path is not None and _is_corruption(exc):
                 raise _CorruptDatabase(str(exc)) from exc
             raise
         except BaseException:
             engine.dispose()
             raise
         return engine
+
+    def _open_server(self, attempts: int, wait_s: float) -> None:
+        """Connect to a database server, a few times; if it does not answer, the store stays 'unavailable'."""
+        self.engine = create_engine(self.url, pool_pre_ping=True)
+        for i in range(max(1, attempts)):
+            try:
+                self._server_schema()
+                return
+            except Exception as exc:  # noqa: BLE001 - unreachable, refused, no driver, newer schema...
+                last = exc
+                if isinstance(exc, StoreError):
+                    break  # e.g. a newer schema: trying again will not help
+                if i + 1 < attempts:
+                    time.sleep(wait_s)
+        self._unavailable(last)
+
+    def _server_schema(self) -> None:
+        """Create or migrate the schema on a server database, one server at a time."""
+        # READ COMMITTED whatever the server's default, so the statements after the advisory lock see what
+        # another server committed meanwhile (under REPEATABLE READ the snapshot predates the lock).
+        with self.engine.connect().execution_options(isolation_level="READ COMMITTED") as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            ensure_schema(conn)
+        if self.status != "ok":
+            log.warning("the progress database %s answers again: saving goes on", _redact(self.url))
+        self.status, self.notice = "ok", None
+
+    def _unavailable(self, exc: BaseException) -> None:
+        self.status = "unavailable"
+        self.notice = (f"Your answers cannot be saved right now: {_in_words(exc, True)}. They are checked and "
+                       "stay in the forms: check again in a moment and they will be saved.")
+        self._next_retry = time.monotonic() + RETRY_S
+        log.warning("progress database %s unavailable: %s", _redact(self.url), _short(exc))
+
+    def _open_read_only(self, path: Path, why: BaseException) -> None:
+        """Read the file into memory (migrated there) and serve it without saving."""
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if src.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise _CorruptDatabase("quick_check")
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            src.backup(copy)
+        finally:
+            src.close()
+        engine = create_engine("sqlite://", creator=lambda: copy, poolclass=StaticPool)
+        self._sqlite_events(engine, wal=False)
+        self._lock = threading.RLock()
+        with engine.begin() as conn:
+            ensure_schema(conn)
+        self.engine = engine
+        self.status = "read-only"
+        self.notice = (f"Progress is read-only here ({_in_words(why, False)}): your saved answers are shown, but "
+                       "new answers are checked without being saved.")
+        log.warning("progress file %s is read-only (%s): serving it without saving", path, _short(why))
 
     def _sqlite_events(self, engine: Engine, wal: bool) -> None:
         """WAL, busy timeout and foreign keys on every connection; the write lock taken at BEGIN."""
@@ -159,7 +259,18 @@ class Store:
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {timeout_ms}")
             if wal:
-                cur.execute("PRAGMA journal_mode = WAL")  # readers never block the writer, and the reverse
+                # Readers never block the writer, and the reverse. Switching a fresh file to WAL can fail at
+                # once with "database is locked" while another process switches it (the busy timeout does not
+                # cover it: seen with 8 servers opening one new file), so it is retried within the timeout.
+                deadline = time.monotonic() + self.busy_timeout_s
+                while True:
+                    try:
+                        cur.execute("PRAGMA journal_mode = WAL")
+                        break
+                    except sqlite3.OperationalError as exc:
+                        if "locked" not in str(exc) or time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.02)
                 cur.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed answer
             cur.execute("PRAGMA foreign_keys = ON")
             cur.close()
@@ -185,24 +296,67 @@ class Store:
                 side.rename(target.with_name(target.name + suffix))
         return target
 
-    def _fall_back_to_memory(self, reason: str) -> None:
+    def _fall_back_to_memory(self, reason: str, exc: BaseException | None = None) -> None:
         """Keep working in an in-memory database; the notice says progress will not outlive the server."""
-        self.persistent = False
-        self.notice = (f"{reason} Your answers are kept in memory only and will be lost when the app stops; "
-                       f"export them from the dashboard to keep them.")
+        self.status = "memory"
+        self.notice = (f"{reason}. Your answers are kept in memory only and are lost when the app stops: download "
+                       "them from Your progress to keep them.")
+        log.warning("progress kept in memory only (%s): %s", self.path or _redact(self.url),
+                    _short(exc) if exc else reason)
         engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
         self._sqlite_events(engine, wal=False)
         self._lock = threading.RLock()  # one shared in-memory connection: one thread at a time
         with engine.begin() as conn:
             ensure_schema(conn)
         self.engine = engine
+        self._next_retry = time.monotonic() + RETRY_S
+
+    def _retry(self) -> None:
+        """A store that cannot save tries its database again (at most every RETRY_S seconds)."""
+        if self.status not in ("memory", "unavailable") or time.monotonic() < self._next_retry:
+            return
+        self._next_retry = time.monotonic() + RETRY_S
+        if self.status == "unavailable":
+            try:
+                self._server_schema()
+            except Exception as exc:  # noqa: BLE001 - still away
+                log.info("progress database still unavailable: %s", _short(exc))
+            return
+        if self.path is None:
+            return
+        try:
+            engine = self._open(self.url, self.path)
+        except Exception as exc:  # noqa: BLE001 - still not writable
+            log.info("progress file still cannot be opened: %s", _short(exc))
+            return
+        kept = _dump(self.engine)
+        _load(engine, kept)  # what was kept in memory goes into the file, then saving goes on there
+        old, self.engine, self._lock = self.engine, engine, nullcontext()
+        old.dispose()
+        self.status, self.notice = "ok", None
+        log.warning("progress file %s opens again: %d answers kept in memory were written to it", self.path,
+                    len(kept["attempts"]))
+
+    def refresh(self) -> str:
+        """Try the database again if the store cannot save (at most every RETRY_S seconds); the status."""
+        self._retry()
+        return self.status
 
     @property
-    def location(self) -> str:
-        """Where progress is kept, in words."""
-        if not self.persistent:
-            return "memory (not saved)"
-        return str(self.path) if self.path is not None else _redact(self.url)
+    def persistent(self) -> bool:
+        """True when new answers are saved for good."""
+        return self.status == "ok"
+
+    @property
+    def where(self) -> str:
+        """Where progress is kept, in words a learner reads (never a path or a URL)."""
+        if self.status == "memory":
+            return "in memory only (not saved: it is lost when the app stops)"
+        if self.status == "read-only":
+            return "in a read-only progress file (new answers are not saved)"
+        if self.status == "unavailable":
+            return "in the class database, which cannot be reached right now"
+        return "in the class database" if self.server else "on this computer"
 
     def schema_version(self) -> int:
         """The schema version recorded in the database."""
@@ -216,57 +370,126 @@ class Store:
 
     def _write(self, fn: Callable, what: str):
         """Run fn(conn) in one transaction (retried once after a unique-key race); StoreError on failure."""
+        self._retry()
+        if self.status == "read-only":
+            raise StoreError(f"Could not {what}: progress is read-only here.")
+        if self.status == "unavailable":
+            raise StoreError(f"Could not {what}: the class database cannot be reached right now.")
         for attempt in range(2):
             try:
                 with self._lock, self.engine.begin() as conn:
                     return fn(conn)
             except IntegrityError as exc:
                 if attempt == 1:
-                    raise StoreError(f"Could not {what}: {_short(exc)}") from exc
+                    raise StoreError(f"Could not {what}: {_in_words(exc, self.server)}.") from exc
             except SQLAlchemyError as exc:
-                raise StoreError(f"Could not {what}: {_short(exc)}") from exc
+                self._failed(exc)
+                raise StoreError(f"Could not {what}: {_in_words(exc, self.server)}.") from exc
         raise AssertionError("unreachable")
 
     def _read(self, fn: Callable, what: str = "read your progress"):
         """Run fn(conn) in one transaction and return its result; StoreError on failure."""
+        self._retry()
+        if self.status == "unavailable":
+            raise StoreError(f"Could not {what}: the class database cannot be reached right now.")
         try:
             with self._lock, self.engine.begin() as conn:
                 return fn(conn)
         except SQLAlchemyError as exc:
-            raise StoreError(f"Could not {what}: {_short(exc)}") from exc
+            self._failed(exc)
+            raise StoreError(f"Could not {what}: {_in_words(exc, self.server)}.") from exc
+
+    def _failed(self, exc: BaseException) -> None:
+        """A database server that stops answering makes the store 'unavailable' until it answers again."""
+        log.warning("progress store error on %s: %s", self.path or _redact(self.url), _short(exc))
+        if self.server and (getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError)):
+            self._unavailable(exc)
 
     @staticmethod
-    def _learner_id(conn, name: str, create: bool) -> int | None:
-        """The id of learner `name` (normalised), created if asked and missing."""
-        name = normalize_learner(name)
-        key = name.casefold()
-        found = conn.execute(select(learners.c.id).where(learners.c.name_key == key)).scalar()
-        if found is not None or not create:
-            return found
-        new = conn.execute(insert(learners).values(name=name, name_key=key, created_at=now_iso()))
+    def _learner_id(conn, learner: Learner | str, create: bool) -> int | None:
+        """The id of `learner` (a Learner, or a profile name), created if asked and missing.
+
+        A signed-in account's name and e-mail come from the provider and may change: they are updated here.
+        """
+        who = as_learner(learner)
+        row = conn.execute(select(learners.c.id, learners.c.name, learners.c.email)
+                           .where(learners.c.name_key == who.key)).first()
+        if row is not None:
+            if who.kind == "account" and (row.name, row.email) != (who.display, who.email):
+                conn.execute(update(learners).where(learners.c.id == row.id).values(name=who.display,
+                                                                                    email=who.email))
+            return row.id
+        if not create:
+            return None
+        new = conn.execute(insert(learners).values(name=who.display, name_key=who.key, kind=who.kind,
+                                                   email=who.email, created_at=now_iso()))
         return new.inserted_primary_key[0]
 
     # --- learners ----------------------------------------------------------------------------------------
 
-    def ensure_learner(self, name: str) -> str:
-        """Register a learner (idempotent, case-insensitive) and return the name as stored."""
+    def ensure_learner(self, learner: Learner | str) -> Learner:
+        """Register a learner (idempotent; a profile name is case-insensitive); the learner as stored."""
+        who = as_learner(learner)
+
         def run(conn):
-            lid = self._learner_id(conn, name, create=True)
-            return conn.execute(select(learners.c.name).where(learners.c.id == lid)).scalar()
+            lid = self._learner_id(conn, who, create=True)
+            name = conn.execute(select(learners.c.name).where(learners.c.id == lid)).scalar()
+            return Learner(who.kind, who.key, name, who.email)
         return self._write(run, "save your name")
 
-    def learners(self) -> list[LearnerInfo]:
-        """All learners, the most recently active first."""
+    def learners(self, kind: str = "profile") -> list[LearnerInfo]:
+        """The learners of one kind (profiles by default: never guests), the most recently active first."""
         def run(conn):
             last = func.max(attempts_table.c.created_at)
             rows = conn.execute(
                 select(learners.c.name, func.count(attempts_table.c.id), last, learners.c.created_at)
-                .select_from(learners.outerjoin(attempts_table))
+                .select_from(learners.outerjoin(attempts_table)).where(learners.c.kind == kind)
                 .group_by(learners.c.id, learners.c.name, learners.c.created_at)
             ).all()
             infos = [LearnerInfo(r[0], int(r[1]), r[2]) for r in rows]
             return sorted(infos, key=lambda i: (i.last_active or "", i.name), reverse=True)
         return self._read(run)
+
+    def adopt_guest(self, guest: Learner, target: Learner | str) -> int:
+        """Move a guest's answers and lesson marks to a named learner (a guest who chooses a name keeps their
+        work); the guest is then gone. Returns the number of answers moved."""
+        assert guest.kind == "guest", "only a guest's work is adopted"
+
+        def run(conn):
+            gid = self._learner_id(conn, guest, create=False)
+            tid = self._learner_id(conn, target, create=True)
+            if gid is None:
+                return 0
+            moved = conn.execute(update(attempts_table).where(attempts_table.c.learner_id == gid)
+                                 .values(learner_id=tid)).rowcount
+            have = set(conn.execute(select(lesson_reads.c.lesson).where(lesson_reads.c.learner_id == tid)).scalars())
+            for lesson, when in conn.execute(select(lesson_reads.c.lesson, lesson_reads.c.read_at)
+                                             .where(lesson_reads.c.learner_id == gid)).all():
+                if lesson not in have:
+                    conn.execute(insert(lesson_reads).values(learner_id=tid, lesson=lesson, read_at=when))
+            conn.execute(delete(lesson_reads).where(lesson_reads.c.learner_id == gid))
+            conn.execute(delete(learners).where(learners.c.id == gid))
+            return moved
+        return self._write(run, "keep your work under your name")
+
+    def purge_guests(self, older_than: datetime) -> int:
+        """Delete the guests (and their answers) not active since `older_than`; returns how many."""
+        cutoff = older_than.astimezone(UTC).isoformat(timespec="microseconds")
+
+        def run(conn):
+            last = func.max(attempts_table.c.created_at)
+            rows = conn.execute(select(learners.c.id, learners.c.created_at, last)
+                                .select_from(learners.outerjoin(attempts_table))
+                                .where(learners.c.kind == "guest").group_by(learners.c.id, learners.c.created_at)
+                                ).all()
+            stale = [r[0] for r in rows if (r[2] or r[1]) < cutoff]  # the last answer, else when they came
+            for i in range(0, len(stale), 500):
+                chunk = stale[i:i + 500]
+                conn.execute(delete(lesson_reads).where(lesson_reads.c.learner_id.in_(chunk)))
+                conn.execute(delete(attempts_table).where(attempts_table.c.learner_id.in_(chunk)))
+                conn.execute(delete(learners).where(learners.c.id.in_(chunk)))
+            return len(stale)
+        return self._write(run, "tidy away old guests")
 
     # --- answers -----------------------------------------------------------------------------------------
 
@@ -287,17 +510,18 @@ class Store:
         if not rows:
             return 0
 
+        who = [as_learner(a.learner) for a in rows]
+
         def run(conn):
             ids: dict[str, int] = {}
-            for a in rows:
-                key = normalize_learner(a.learner).casefold()
-                if key not in ids:
-                    ids[key] = self._learner_id(conn, a.learner, create=True)
-            conn.execute(insert(attempts_table), [_row(a, ids[normalize_learner(a.learner).casefold()]) for a in rows])
+            for w in who:
+                if w.key not in ids:
+                    ids[w.key] = self._learner_id(conn, w, create=True)
+            conn.execute(insert(attempts_table), [_row(a, ids[w.key]) for a, w in zip(rows, who, strict=True)])
             return len(rows)
         return self._write(run, "save your answer")
 
-    def attempts(self, learner: str, exercise_id: str | None = None) -> list[Attempt]:
+    def attempts(self, learner: Learner | str, exercise_id: str | None = None) -> list[Attempt]:
         """A learner's answers, oldest first (optionally of one exercise)."""
         def run(conn):
             lid = self._learner_id(conn, learner, create=False)
@@ -316,7 +540,7 @@ class Store:
 
     # --- lessons -----------------------------------------------------------------------------------------
 
-    def mark_lesson_read(self, learner: str, lesson: str, read: bool = True) -> None:
+    def mark_lesson_read(self, learner: Learner | str, lesson: str, read: bool = True) -> None:
         """Mark a lesson as read (or unread again) for a learner."""
         if not _SLUG.match(lesson):
             raise ValueError(f"{lesson!r} is not a lesson slug")
@@ -328,7 +552,7 @@ class Store:
                 conn.execute(insert(lesson_reads).values(learner_id=lid, lesson=lesson, read_at=now_iso()))
         self._write(run, "mark the lesson as read")
 
-    def lessons_read(self, learner: str) -> dict[str, str]:
+    def lessons_read(self, learner: Learner | str) -> dict[str, str]:
         """{lesson slug: time it was marked read} for a learner."""
         def run(conn):
             lid = self._learner_id(conn, learner, create=False)
@@ -341,21 +565,22 @@ class Store:
 
     # --- export, import, reset ---------------------------------------------------------------------------
 
-    def export_json(self, learner: str) -> str:
-        """A learner's whole progress as JSON text (answers and lessons read)."""
-        return export_json_text(learner, self.attempts(learner), self.lessons_read(learner))
+    def export_json(self, learner: Learner | str) -> str:
+        """A learner's whole progress as JSON text (answers and lessons read), labelled with who they are."""
+        who = as_learner(learner)
+        return export_json_text(who, self.attempts(who), self.lessons_read(who))
 
-    def export_csv(self, learner: str) -> str:
+    def export_csv(self, learner: Learner | str) -> str:
         """A learner's answers as CSV text, one row per answer, header first."""
         return export_csv_text(self.attempts(learner))
 
-    def import_data(self, learner: str, data: str | bytes) -> ImportResult:
+    def import_data(self, learner: Learner | str, data: str | bytes, known: Known | None = None) -> ImportResult:
         """Add an export (JSON or CSV) to a learner's progress; answers already present are skipped.
 
-        Validated first and all-or-nothing: a file with any invalid row changes nothing and the ValueError
-        lists the first problems with their row numbers.
+        Validated first and all-or-nothing (core.progress.transfer): a file with any problem changes nothing
+        and ImportRefused says why in one line. `known` (the app's exercises and lessons) rejects invented ids.
         """
-        items, reads = parse_export(data, learner)
+        items, reads = parse_export(data, learner, known)
 
         def run(conn):
             lid = self._learner_id(conn, learner, create=True)
@@ -379,7 +604,7 @@ class Store:
             return ImportResult(added=len(new), skipped=len(items) - len(new), lessons_marked=len(marks))
         return self._write(run, "import the progress file")
 
-    def reset(self, learner: str) -> int:
+    def reset(self, learner: Learner | str) -> int:
         """Delete a learner's answers and lesson marks (the name stays); returns the number of answers deleted."""
         def run(conn):
             lid = self._learner_id(conn, learner, create=False)
@@ -398,7 +623,7 @@ def _short(exc: BaseException) -> str:
 
 def _row(a: Attempt, learner_id: int) -> dict:
     """The attempts-table row of an attempt."""
-    row = {k: v for k, v in asdict(a).items() if k != "learner"}
+    row = {f: getattr(a, f) for f in ATTEMPT_FIELDS if f != "learner"}
     row["learner_id"] = learner_id
     row["credit"] = float(a.credit)
     return row
@@ -410,7 +635,36 @@ def _attempt(r) -> Attempt:
         learner=r["name"], exercise_id=r["exercise_id"], quantity_id=r["quantity_id"], answer_text=r["answer_text"],
         status=r["status"], credit=float(r["credit"]), variant_seed=r["variant_seed"], diagnosis=r["diagnosis"],
         hints_used=int(r["hints_used"]), solution_revealed=bool(r["solution_revealed"]), lesson=r["lesson"],
-        created_at=r["created_at"], uid=r["uid"],
+        created_at=r["created_at"], uid=r["uid"], first_wrong=r["first_wrong"], source=r["source"],
     )
 
 
+def _dump(engine: Engine) -> dict[str, list[dict]]:
+    """Every row of the learners, attempts and lesson_reads tables (to move an in-memory store into a file)."""
+    with engine.begin() as conn:
+        return {t.name: [dict(r) for r in conn.execute(select(t)).mappings()]
+                for t in (learners, attempts_table, lesson_reads)}
+
+
+def _load(engine: Engine, rows: dict[str, list[dict]]) -> None:
+    """Add dumped rows to another store's tables in one transaction, matching learners by key, skipping
+    answers it already holds (by uid) and lessons already marked."""
+    with engine.begin() as conn:
+        ids = {}
+        for r in rows["learners"]:
+            found = conn.execute(select(learners.c.id).where(learners.c.name_key == r["name_key"])).scalar()
+            if found is None:
+                found = conn.execute(insert(learners).values({k: v for k, v in r.items() if k != "id"})
+                                     ).inserted_primary_key[0]
+            ids[r["id"]] = found
+        for r in rows["attempts"]:
+            lid = ids[r["learner_id"]]
+            if conn.execute(select(attempts_table.c.id).where(attempts_table.c.learner_id == lid,
+                                                              attempts_table.c.uid == r["uid"])).first() is None:
+                conn.execute(insert(attempts_table).values({**{k: v for k, v in r.items() if k != "id"},
+                                                            "learner_id": lid}))
+        for r in rows["lesson_reads"]:
+            lid = ids[r["learner_id"]]
+            if conn.execute(select(lesson_reads.c.lesson).where(lesson_reads.c.learner_id == lid,
+                                                                lesson_reads.c.lesson == r["lesson"])).first() is None:
+                conn.execute(insert(lesson_reads).values({**r, "learner_id": lid}))

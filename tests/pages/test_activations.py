@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from core.course import tanh_prime as am
 from core.progress import Store, resolve_url
+from tests.conftest import session_learner
 
 PAGE = "pages/activations.py"
 
@@ -79,7 +80,7 @@ def test_exercise_is_checked_by_the_engine_and_saved(app):
     at.button[0].click().run()
     assert not at.exception
     assert any(s.value.startswith("Right") for s in at.success)
-    saved = Store(resolve_url()[0]).attempts("Guest", "activations_tanh_prime")
+    saved = Store(resolve_url()[0]).attempts(session_learner(at), "activations_tanh_prime")
     assert [a.status for a in saved] == ["mistake", "correct"]  # the unreadable answer is not an attempt
     assert saved[0].diagnosis == "1 − z² instead of 1 − tanh²(z)" and saved[0].lesson == "tanh"
     assert not any("could not be saved" in w.value for w in at.warning)

@@ -7,6 +7,7 @@ import pytest
 from core.course.engine import ECF_CREDIT, load_all, make_instance
 from core.formatting import format_value
 from core.progress import Store
+from tests.conftest import session_learner
 from ui.exercise import groups, vetted_for_all, widget_key
 
 PAGE = "pages/forward_exercise.py"
@@ -136,7 +137,7 @@ def test_revealing_a_solution_is_recorded_and_shown(app, tmp_path):
     assert metric(at, "Solutions revealed") == "1"
     assert any("Worked solution" in m.value for m in at.markdown)
     assert at.text_input(key=widget_key(inst, "z[1]")).disabled
-    saved = Store().attempts("Guest")
+    saved = Store().attempts(session_learner(at))
     assert [(a.quantity_id, a.solution_revealed, a.status) for a in saved] == [("z[1]", True, "revealed")]
 
 
@@ -158,12 +159,12 @@ def test_checked_answers_are_saved_and_survive_a_page_switch(app):
     at.switch_page(PAGE).run()
     assert at.text_input(key=widget_key(inst, "W_xh_x[1]")).value == inst.answer_text("W_xh_x[1]")
     assert "Correct" in at.success[0].value
-    saved = Store().attempts("Guest")
+    saved = Store().attempts(session_learner(at))
     assert [(a.quantity_id, a.status) for a in saved] == [("W_xh_x[1]", "correct")]
 
 
 def test_a_returning_learner_finds_the_answers_checked_last_time(app):
-    from ui.progress import LEARNER_KEY
+    from ui.identity import PROFILE_KEY as LEARNER_KEY
 
     inst = textbook()
     at = app(PAGE)
@@ -218,7 +219,7 @@ def test_a_whole_step_can_be_revealed_at_once(app):
     assert metric(at, "Solutions revealed") == str(len(step1))
     assert sum("Worked solution" in m.value for m in at.markdown) == len(step1)
     assert metric(at, "Score").startswith("0.0")
-    saved = Store().attempts("Guest")
+    saved = Store().attempts(session_learner(at))
     assert sorted(a.quantity_id for a in saved if a.solution_revealed) == sorted(q.id for q in step1)
 
 

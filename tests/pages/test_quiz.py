@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.course.content import load_content
 from core.progress import Store
 from core.progress.summary import quiz_exercise
+from tests.conftest import session_learner
 
 CONTENT = load_content()
 
@@ -21,8 +22,8 @@ def question_order(at, lesson):
     return [prompts[m.value] for m in at.markdown if m.value in prompts]
 
 
-def answered(lesson):
-    return Store().attempts("Guest", exercise_id=quiz_exercise(lesson))
+def answered(at, lesson):
+    return Store().attempts(session_learner(at), exercise_id=quiz_exercise(lesson))
 
 
 def test_a_numeric_answer_is_checked_explained_and_stored(app):
@@ -34,7 +35,7 @@ def test_a_numeric_answer_is_checked_explained_and_stored(app):
     assert any("tanh(0.5) → 0.462117" in c.value for c in at.caption)  # the engine's "read as" echo
     why = next(q for q in CONTENT.quiz("tanh") if q.id == "tanh-half").explanation
     assert any(why in i.value for i in at.info)
-    (stored,) = answered("tanh")
+    (stored,) = answered(at, "tanh")
     assert (stored.quantity_id, stored.status, stored.credit, stored.lesson) == ("tanh-half", "correct", 1.0, "tanh")
     assert stored.answer_text == "tanh(0.5)"
     assert at.text_input(key="quiz_tanh_0_tanh-half").disabled  # answered once per round
@@ -50,7 +51,7 @@ def test_a_wrong_choice_shows_the_right_answer_and_why(app):
     assert any(q.choices[q.answer] in e.value and e.value.startswith("Not quite") for e in at.error)
     assert any(q.explanation in i.value for i in at.info)
     assert any(q.quote in m.value for m in at.markdown)  # the lecture's words are quoted
-    (stored,) = answered("tanh")
+    (stored,) = answered(at, "tanh")
     assert stored.status == "wrong" and stored.credit == 0.0
 
 
@@ -60,7 +61,7 @@ def test_an_unreadable_number_costs_nothing(app):
     at.button(key="quiz_tanh_0_tanh-half_check").click().run()
     assert any("not a number" in w.value or "Expected" in w.value or "comma" in w.value for w in at.warning), \
         [w.value for w in at.warning]
-    assert answered("tanh") == []
+    assert answered(at, "tanh") == []
     assert not at.text_input(key="quiz_tanh_0_tanh-half").disabled  # still open for a real answer
 
 
@@ -74,7 +75,7 @@ def test_a_multiple_choice_answer_earns_partial_credit(app):
     at.run()
     at.button(key="quiz_tanh_0_why-tanh_check").click().run()
     assert any(w.value.startswith("Partly right") for w in at.warning)
-    (stored,) = answered("tanh")
+    (stored,) = answered(at, "tanh")
     assert stored.status == "partial" and abs(stored.credit - 2 / 3) < 1e-9
 
 
@@ -102,16 +103,24 @@ def test_retry_draws_a_new_order_and_opens_every_question_again(app):
     assert sorted(second) == sorted(first) and second != first
     assert not at.text_input(key="quiz_softmax_1_softmax-vector").disabled
     assert not at.success  # the new round starts unanswered
-    assert len(answered("softmax")) == 1  # the first round's answer stays in the history
+    assert len(answered(at, "softmax")) == 1  # the first round's answer stays in the history
 
 
 def test_a_returning_learner_sees_their_latest_result(app):
-    at = open_quiz(app)
+    at = app("pages/quiz.py")
+    at.query_params["learner"] = "Ana"  # a profile, as a bookmark carries it
+    at.run()
+    at.selectbox(key="quiz_pick").set_value("tanh").run()
     at.text_input(key="quiz_tanh_0_tanh-half").input("0.4621")
     at.button(key="quiz_tanh_0_tanh-half_check").click().run()
-    later = open_quiz(app)  # a new session on the same progress file, as after a restart
+    later = app("pages/quiz.py")  # a new session on the same progress file, as after a restart
+    later.query_params["learner"] = "Ana"
+    later.run()
+    later.selectbox(key="quiz_pick").set_value("tanh").run()
     assert any("1 of 6 questions right in your latest answers" in c.value for c in later.caption)
     assert not later.text_input(key="quiz_tanh_0_tanh-half").disabled  # a new round to answer
+    stranger = open_quiz(app)  # a guest in another session sees nothing of Ana's
+    assert not any("questions right in your latest answers" in c.value for c in stranger.caption)
 
 
 def test_a_typed_or_picked_answer_survives_a_page_switch(app):

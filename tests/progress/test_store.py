@@ -12,7 +12,9 @@ import pytest
 from core.progress import (
     SCHEMA_VERSION,
     Attempt,
+    ImportRefused,
     Store,
+    StoreError,
     normalize_learner,
     parse_export,
     resolve_url,
@@ -24,10 +26,12 @@ def url_of(path) -> str:
 
 
 def sample(learner="Ana", i=0, **kw) -> Attempt:
+    revealed = i % 5 == 4  # as the app saves a revealed solution: status "revealed", no credit
     base = dict(learner=learner, exercise_id="forward-hello", quantity_id=f"h_{i % 4 + 1}",
-                answer_text=f"[0.{i}, -0.2, 0.3]", status="wrong" if i % 3 else "correct",
-                credit=0.0 if i % 3 else 1.0, variant_seed=1000 + i, diagnosis="bias left out" if i % 3 else None,
-                hints_used=i % 3, solution_revealed=i % 5 == 4, lesson="forward-equations")
+                answer_text=f"[0.{i}, -0.2, 0.3]", status="revealed" if revealed else "wrong" if i % 3 else "correct",
+                credit=0.0 if i % 3 or revealed else 1.0, variant_seed=1000 + i,
+                diagnosis="bias left out" if i % 3 and not revealed else None, hints_used=i % 3,
+                solution_revealed=revealed, lesson="forward-equations")
     base.update(kw)
     return Attempt(**base)
 
@@ -112,7 +116,8 @@ def test_a_corrupt_file_is_moved_aside_and_a_fresh_one_started(tmp_path):
     assert store.persistent
     assert store.moved_to is not None and store.moved_to.name.startswith("progress.db.corrupt-")
     assert store.moved_to.read_bytes() == garbage  # kept, never deleted
-    assert str(store.moved_to) in store.notice and "fresh" in store.notice
+    assert store.moved_to.name in store.notice and "fresh" in store.notice and "python -m core recover" in store.notice
+    assert str(tmp_path) not in store.notice  # the learner is told the file's name, not the server's folders
     store.record_attempt(sample())
     assert len(Store(url_of(path)).attempts("Ana")) == 1  # the fresh file works and persists
 
@@ -139,9 +144,9 @@ def test_an_unwritable_path_falls_back_to_memory_with_a_warning(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be")  # mkdir below it fails, even for root
     store = Store(url_of(blocker / "data" / "progress.db"))
-    assert not store.persistent
-    assert "cannot be saved" in store.notice and "memory" in store.notice
-    assert store.location == "memory (not saved)"
+    assert not store.persistent and store.status == "memory"
+    assert "cannot be saved" in store.notice and "memory" in store.notice and str(tmp_path) not in store.notice
+    assert store.where.startswith("in memory only")
     store.record_attempt(sample())
     assert len(store.attempts("Ana")) == 1  # the app keeps working
 
@@ -165,7 +170,7 @@ def test_an_unwritable_path_falls_back_to_memory_with_a_warning(tmp_path):
 def test_a_folder_in_place_of_the_file_falls_back_to_memory(tmp_path):
     (tmp_path / "progress.db").mkdir()
     store = Store(url_of(tmp_path / "progress.db"))
-    assert not store.persistent and "not a file" in store.notice
+    assert not store.persistent and "taken by a folder" in store.notice
     assert (tmp_path / "progress.db").is_dir()  # nothing was moved or deleted
 
 
@@ -199,7 +204,7 @@ def test_migration_from_v1_keeps_every_answer(tmp_path):
 
     store = Store(url_of(path))
     assert store.persistent and store.notice is None
-    assert store.schema_version() == 2
+    assert store.schema_version() == SCHEMA_VERSION
     got = store.attempts("Ana")
     assert [(a.uid, a.quantity_id, a.answer_text, a.status, a.credit, a.diagnosis, a.created_at) for a in got] == \
         [(r[0], r[4], r[5], r[6], r[7], r[8], r[11]) for r in rows]
@@ -208,7 +213,7 @@ def test_migration_from_v1_keeps_every_answer(tmp_path):
     store.mark_lesson_read("Ana", "bptt")  # the table the migration added
     store.close()
     again = Store(url_of(path))  # opening again does not migrate twice
-    assert again.schema_version() == 2 and len(again.attempts("Ana")) == 6
+    assert again.schema_version() == SCHEMA_VERSION and len(again.attempts("Ana")) == 6
     assert again.attempts("Ana")[-1].hints_used == 2 and "bptt" in again.lessons_read("Ana")
 
 
@@ -232,15 +237,19 @@ def test_json_export_import_round_trips_and_is_idempotent(tmp_path):
     text = store.export_json("Ana")
     assert json.loads(text)["learner"] == "Ana"
 
-    other = Store(url_of(tmp_path / "q.db"))
-    first = other.import_data("Bea", text)
+    other = Store(url_of(tmp_path / "q.db"))  # Ana's other computer
+    first = other.import_data("Ana", text)
     assert (first.added, first.skipped, first.lessons_marked) == (9, 0, 1)
-    assert [without_learner(a) for a in other.attempts("Bea")] == [without_learner(a) for a in store.attempts("Ana")]
-    second = other.import_data("Bea", text.encode())
+    imported = [without_learner(a) for a in other.attempts("Ana")]
+    assert all(a.pop("source") == "import" for a in imported)
+    assert imported == [{k: v for k, v in without_learner(a).items() if k != "source"} for a in store.attempts("Ana")]
+    second = other.import_data("ana", text.encode())  # the same name, typed another way
     assert (second.added, second.skipped, second.lessons_marked) == (0, 9, 0)
-    assert len(other.attempts("Bea")) == 9
-    # the same file may also be imported into another learner of the same database
-    assert store.import_data("Cy", text).added == 9 and len(store.attempts("Ana")) == 9
+    assert len(other.attempts("Ana")) == 9
+    # the file says whose progress it is: another learner cannot take it as theirs
+    with pytest.raises(ImportRefused, match="holds the progress of “Ana”, not yours \\(Cy\\)"):
+        store.import_data("Cy", text)
+    assert store.attempts("Cy") == [] and len(store.attempts("Ana")) == 9
 
 
 def test_csv_export_import_round_trips(tmp_path):
@@ -250,7 +259,7 @@ def test_csv_export_import_round_trips(tmp_path):
     assert text.splitlines()[0].startswith("exercise_id,quantity_id,answer_text")
     other = Store(url_of(tmp_path / "q.db"))
     assert other.import_data("Ana", text).added == 7
-    assert other.attempts("Ana") == store.attempts("Ana")
+    assert other.attempts("Ana") == [replace(a, source="import") for a in store.attempts("Ana")]
     assert other.import_data("Ana", text).added == 0
 
 
@@ -315,15 +324,58 @@ def test_location_comes_from_the_environment(tmp_path, monkeypatch):
     assert (tmp_path / "new" / "folder" / "progress.db").is_file() and store.persistent
 
 
-def test_an_unusable_server_url_falls_back_without_showing_the_password():
-    # No PostgreSQL driver or server here: the store must still open (in memory) and keep the secret out of sight.
-    store = Store("postgresql://tutor:s3cret-pw@127.0.0.1:9/rnn")
-    assert not store.persistent
-    assert "s3cret-pw" not in store.notice and "127.0.0.1" in store.notice
-    store.record_attempt(sample())
-    assert len(store.attempts("Ana")) == 1
+def test_an_unreachable_server_is_unavailable_never_silently_in_memory(caplog):
+    # Nothing listens on port 9: the store says it cannot save, keeps the address out of sight, and refuses to
+    # pretend: a write raises (the screen keeps the answer in its form), it is not kept in a memory store.
+    store = Store("postgresql+psycopg://tutor:s3cret-pw@127.0.0.1:9/rnn", connect_attempts=2, retry_wait_s=0.01)
+    assert store.status == "unavailable" and not store.persistent
+    assert "cannot be reached" in store.notice
+    assert "s3cret-pw" not in store.notice and "127.0.0.1" not in store.notice and "postgresql" not in store.notice
+    assert "127.0.0.1:9" in caplog.text and "s3cret-pw" not in caplog.text  # the log says where, not the password
+    with pytest.raises(StoreError, match="cannot be reached") as err:
+        store.record_attempt(sample())
+    assert "127.0.0.1" not in str(err.value)
+    with pytest.raises(StoreError):
+        store.attempts("Ana")
 
 
 def test_an_empty_export_reads_back_empty(tmp_path):
-    items, reads = parse_export(Store(url_of(tmp_path / "x.db")).export_json("Nobody"))
+    items, reads = parse_export(Store(url_of(tmp_path / "x.db")).export_json("Nobody"), "Nobody")
     assert items == [] and reads == {}
+
+
+def test_a_store_that_cannot_write_its_file_opens_it_read_only(tmp_path, monkeypatch):
+    """The first write fails the way it does on a read-only disk or folder (permission bits do not stop root, who
+    runs CI, so the failure is injected where the store meets SQLite)."""
+    path = tmp_path / "progress.db"
+    store = Store(url_of(path))
+    store.record_attempts([sample(i=i) for i in range(3)])
+    store.close()
+    real_open = Store._open
+
+    def read_only_disk(self, url, p):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+    monkeypatch.setattr(Store, "_open", read_only_disk)
+    ro = Store(url_of(path))
+    assert ro.status == "read-only" and len(ro.attempts("Ana")) == 3
+    assert ro.schema_version() == SCHEMA_VERSION and ro.where.startswith("in a read-only")
+    with pytest.raises(StoreError, match="read-only"):
+        ro.record_attempt(sample(i=9))
+    monkeypatch.setattr(Store, "_open", real_open)
+    assert len(Store(url_of(path)).attempts("Ana")) == 3  # the file itself was never touched
+
+
+def test_a_store_kept_in_memory_writes_its_answers_to_the_file_once_it_opens(tmp_path, monkeypatch):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    store = Store(url_of(blocker / "progress.db"))
+    assert store.status == "memory"
+    store.record_attempts([sample(i=i) for i in range(4)])
+    store.mark_lesson_read("Ana", "tanh")
+    blocker.unlink()  # the folder can be made now
+    monkeypatch.setattr("core.progress.store.RETRY_S", 0.0)
+    store._next_retry = 0.0
+    store.record_attempt(sample(i=4))  # the next write finds the file, moves what memory kept, and saves
+    assert store.status == "ok" and store.notice is None
+    on_disk = Store(url_of(blocker / "progress.db"))
+    assert len(on_disk.attempts("Ana")) == 5 and "tanh" in on_disk.lessons_read("Ana")
