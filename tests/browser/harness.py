@@ -34,16 +34,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(data_dir: Path, port: int | None = None):
-    """Start the app as a learner would (`streamlit run`), wait for its health check, stop it afterwards."""
+def streamlit_server(data_dir: Path, port: int | None = None, args: tuple[str, ...] = (), env: dict | None = None):
+    """Start the app as a learner would (`streamlit run`), wait for its health check, stop it afterwards.
+
+    `args` are more `streamlit run` options (e.g. --secrets.files for sign-in); `env` more environment
+    variables (e.g. RNN_TUTOR_DB_URL for a database server instead of the SQLite file in `data_dir`).
+    """
     port = port or free_port()
-    env = {**os.environ, "RNN_TUTOR_DATA": str(data_dir)}
-    log = open(data_dir.parent / f"streamlit-{port}.log", "w")
+    env = {**os.environ, "RNN_TUTOR_DATA": str(data_dir), **(env or {})}
+    log_path = data_dir.parent / f"streamlit-{port}.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    streamlit_server.last_log = log_path
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
