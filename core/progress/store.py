@@ -534,6 +534,27 @@ class Store:
             return [_attempt(r) for r in conn.execute(q).mappings()]
         return self._read(run)
 
+    def everyone(self, kinds: tuple[str, ...] = ("account",)) -> list[tuple[LearnerInfo, list[Attempt]]]:
+        """Every learner of these kinds with their answers (oldest first): what the instructor's class view reads.
+
+        One query for all of them (a class of 300 with 100 answers each is 30,000 rows); never guests.
+        """
+        kinds = tuple(k for k in kinds if k != "guest")
+
+        def run(conn):
+            q = (select(attempts_table, learners.c.name).join(learners).where(learners.c.kind.in_(kinds))
+                 .order_by(attempts_table.c.learner_id, attempts_table.c.created_at, attempts_table.c.id))
+            by_id: dict[int, list[Attempt]] = {}
+            for r in conn.execute(q).mappings():
+                by_id.setdefault(r["learner_id"], []).append(_attempt(r))
+            people = conn.execute(select(learners.c.id, learners.c.name).where(learners.c.kind.in_(kinds))).all()
+            out = []
+            for lid, name in sorted(people, key=lambda r: (r[1].casefold(), r[0])):
+                items = by_id.get(lid, [])
+                out.append((LearnerInfo(name, len(items), max((a.created_at for a in items), default=None)), items))
+            return out
+        return self._read(run)
+
     def count_attempts(self) -> int:
         """How many answers the store holds, all learners together."""
         return int(self._read(lambda c: c.execute(select(func.count(attempts_table.c.id))).scalar()))
