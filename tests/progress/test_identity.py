@@ -1,17 +1,13 @@
 """Who a learner is: profiles, session-only guests and signed-in accounts never see each other's progress."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.progress import Attempt, Store, account, guest, profile
 from core.progress.identity import GUEST_NAME
-
-
-def url_of(path) -> str:
-    return f"sqlite:///{path}"
+from tests.progress.conftest import run_sql
 
 
 def answer(learner, i=0, **kw) -> Attempt:
@@ -43,8 +39,8 @@ def test_guests_are_random_and_accounts_are_keyed_by_issuer_and_subject_not_emai
     assert len(alice.key) <= 40 and len(guest().key) <= 40  # they fit the learners table's key column
 
 
-def test_no_learner_reads_another_ones_answers(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_no_learner_reads_another_ones_answers(new_db):
+    store = Store(new_db())
     ana, g1, g2 = profile("Ana"), guest(), guest()
     alice = account("https://idp", "s1", "alice@x.edu")
     bob = account("https://idp", "s2", "bob@x.edu")
@@ -60,16 +56,16 @@ def test_no_learner_reads_another_ones_answers(tmp_path):
     assert sorted(i.name for i in store.learners("account")) == ["alice@x.edu", "bob@x.edu"]
 
 
-def test_an_account_keeps_its_answers_when_its_email_changes(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_an_account_keeps_its_answers_when_its_email_changes(new_db):
+    store = Store(new_db())
     store.record_attempt(answer(account("https://idp", "s1", "alice@old.edu"), 0))
     moved = account("https://idp", "s1", "alice@new.edu")
     assert [a.answer_text for a in store.attempts(moved)] == ["0"]
     assert [i.name for i in store.learners("account")] == ["alice@new.edu"]  # the shown name follows the provider
 
 
-def test_a_guest_who_chooses_a_name_keeps_their_work(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_a_guest_who_chooses_a_name_keeps_their_work(new_db):
+    store = Store(new_db())
     g = guest()
     store.record_attempts([answer(g, 0), answer(g, 1)])
     store.mark_lesson_read(g, "tanh")
@@ -81,8 +77,8 @@ def test_a_guest_who_chooses_a_name_keeps_their_work(tmp_path):
     assert store.attempts(g) == [] and store.learners("guest") == []
 
 
-def test_stale_guests_are_purged_and_active_ones_kept(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_stale_guests_are_purged_and_active_ones_kept(new_db):
+    store = Store(new_db())
     old, recent = guest(), guest()
     store.record_attempt(answer(old, 0, created_at="2025-01-01T10:00:00+00:00"))
     store.record_attempt(answer(recent, 1))
@@ -95,17 +91,17 @@ def test_stale_guests_are_purged_and_active_ones_kept(tmp_path):
 V2 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 INSERT INTO schema_version VALUES (2);
-CREATE TABLE learners (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, name_key VARCHAR(40) NOT NULL UNIQUE,
+CREATE TABLE learners (id {pk}, name VARCHAR(40) NOT NULL, name_key VARCHAR(40) NOT NULL UNIQUE,
                        created_at VARCHAR(40) NOT NULL);
-CREATE TABLE attempts (id INTEGER PRIMARY KEY, uid VARCHAR(32) NOT NULL, learner_id INTEGER NOT NULL
+CREATE TABLE attempts (id {pk}, uid VARCHAR(32) NOT NULL, learner_id INTEGER NOT NULL
     REFERENCES learners (id) ON DELETE CASCADE, exercise_id VARCHAR(80) NOT NULL, variant_seed BIGINT,
     quantity_id VARCHAR(80) NOT NULL, answer_text TEXT NOT NULL, status VARCHAR(32) NOT NULL, credit FLOAT NOT NULL,
-    diagnosis VARCHAR(120), hints_used INTEGER NOT NULL DEFAULT 0, solution_revealed BOOLEAN NOT NULL DEFAULT 0,
+    diagnosis VARCHAR(120), hints_used INTEGER NOT NULL DEFAULT 0, solution_revealed BOOLEAN NOT NULL DEFAULT FALSE,
     lesson VARCHAR(80), created_at VARCHAR(40) NOT NULL, UNIQUE (learner_id, uid));
 CREATE TABLE lesson_reads (learner_id INTEGER NOT NULL REFERENCES learners (id) ON DELETE CASCADE,
     lesson VARCHAR(80) NOT NULL, read_at VARCHAR(40) NOT NULL, PRIMARY KEY (learner_id, lesson));
-INSERT INTO learners VALUES (1, 'Ana', 'ana', '2025-01-01T10:00:00+00:00');
-INSERT INTO learners VALUES (2, 'Guest', 'guest', '2025-01-01T10:00:00+00:00');
+INSERT INTO learners (name, name_key, created_at) VALUES ('Ana', 'ana', '2025-01-01T10:00:00+00:00');
+INSERT INTO learners (name, name_key, created_at) VALUES ('Guest', 'guest', '2025-01-01T10:00:00+00:00');
 INSERT INTO attempts (uid, learner_id, exercise_id, quantity_id, answer_text, status, credit, created_at)
     VALUES ('00000000000000000000000000000001', 1, 'forward_hello', 'z[1]', 'ana', 'correct', 1.0,
             '2025-01-02T10:00:00+00:00');
@@ -115,12 +111,10 @@ INSERT INTO attempts (uid, learner_id, exercise_id, quantity_id, answer_text, st
 """
 
 
-def test_migration_to_v3_keeps_profiles_and_locks_away_the_old_shared_guest(tmp_path):
-    path = tmp_path / "progress.db"
-    con = sqlite3.connect(path)
-    con.executescript(V2)
-    con.close()
-    store = Store(url_of(path))
+def test_migration_to_v3_keeps_profiles_and_locks_away_the_old_shared_guest(new_db):
+    url = new_db()
+    run_sql(url, V2)
+    store = Store(url)
     assert store.schema_version() == 3 and store.notice is None
     (ana,) = store.attempts("Ana")
     assert ana.answer_text == "ana" and ana.source == "here" and ana.first_wrong is None

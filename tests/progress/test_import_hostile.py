@@ -118,11 +118,11 @@ def test_an_oversized_file_is_refused_before_it_is_read_quickly_and_in_little_me
     refused(store, header + rows, f"more than {MAX_IMPORT_ROWS:,} answers")
 
 
-def test_the_largest_allowed_file_imports_in_bounded_time_and_memory(tmp_path):
+def test_the_largest_allowed_file_imports_in_bounded_time_and_memory(new_db):
     rows = [row(i) for i in range(MAX_IMPORT_ROWS)]
     text = export(rows)
     assert len(text.encode()) < MAX_IMPORT_BYTES
-    store = Store(url_of(tmp_path / "big.db"))
+    store = Store(new_db())
     tracemalloc.start()
     t0 = time.perf_counter()
     result = store.import_data("Ana", text, KNOWN)
@@ -135,13 +135,15 @@ def test_the_largest_allowed_file_imports_in_bounded_time_and_memory(tmp_path):
     assert peak < 400 * 2**20  # a generous bound: the 48 MB file of the issue took ~550 MiB
 
 
-def test_imported_answers_are_marked_as_imported_and_a_guest_file_fits_anyone(store):
+def test_imported_answers_are_marked_as_imported_and_a_guest_file_fits_anyone(new_db):
+    store = Store(new_db())
     store.import_data("Ana", export([row(1)], learner="Guest"), KNOWN)
     (imported,) = [a for a in store.attempts("Ana") if a.answer_text == "0.5"]
     assert imported.source == "import" and imported.lesson == "tanh"
 
 
-def test_an_account_cannot_take_someone_elses_file_and_is_not_told_to_switch_profile(store):
+def test_an_account_cannot_take_someone_elses_file_and_is_not_told_to_switch_profile(new_db):
+    store = Store(new_db())
     alice = account("https://idp", "s1", "alice@school.edu")
     message = refused(store, export([row()], learner="bob@school.edu"), "not yours", learner=alice)
     assert "Home" not in message

@@ -19,6 +19,7 @@ from core.progress import (
     parse_export,
     resolve_url,
 )
+from tests.progress.conftest import run_sql
 
 
 def url_of(path) -> str:
@@ -42,24 +43,24 @@ def without_learner(a: Attempt) -> dict:
     return d
 
 
-def test_progress_survives_a_restart(tmp_path):
-    path = tmp_path / "data" / "progress.db"
-    first = Store(url_of(path))
-    assert first.persistent and first.notice is None and path.exists()
+def test_progress_survives_a_restart(new_db):
+    url = new_db()
+    first = Store(url)
+    assert first.persistent and first.notice is None
     written = [sample(i=i) for i in range(7)]
     for a in written:
         first.record_attempt(a)
     first.mark_lesson_read("Ana", "tanh")
     first.close()
 
-    again = Store(url_of(path))  # a new process would do exactly this
+    again = Store(url)  # a new process would do exactly this
     assert again.attempts("Ana") == written  # every field, in order
     assert set(again.lessons_read("Ana")) == {"tanh"}
     assert again.schema_version() == SCHEMA_VERSION
 
 
-def test_learner_names_are_trimmed_and_case_insensitive(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_learner_names_are_trimmed_and_case_insensitive(new_db):
+    store = Store(new_db())
     store.record_attempt(sample(learner="  Ana   Lee "))
     store.record_attempt(sample(learner="ana lee", i=1))
     assert [i.name for i in store.learners()] == ["Ana Lee"]
@@ -69,9 +70,9 @@ def test_learner_names_are_trimmed_and_case_insensitive(tmp_path):
             normalize_learner(bad)
 
 
-def test_eight_threads_writing_500_answers_each_lose_nothing(tmp_path):
-    path = tmp_path / "p.db"
-    store = Store(url_of(path))
+def test_eight_threads_writing_500_answers_each_lose_nothing(new_db):
+    url = new_db()
+    store = Store(url)
     errors = []
 
     def writer(k: int):
@@ -87,17 +88,17 @@ def test_eight_threads_writing_500_answers_each_lose_nothing(tmp_path):
     for t in threads:
         t.join()
     assert not errors, errors[:3]
-    reopened = Store(url_of(path))
+    reopened = Store(url)
     assert reopened.count_attempts() == 8 * 500
     got = {(a.variant_seed, a.quantity_id) for name in ("learner 0", "learner 1", "learner 2")
            for a in reopened.attempts(name)}
     assert got == {(k, f"q{k}-{i}") for k in range(8) for i in range(500)}
-    # the file really is in WAL mode, which is what lets readers and the writer proceed together
-    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if url.startswith("sqlite"):  # the file really is in WAL mode: readers and the writer proceed together
+        assert sqlite3.connect(url.split("///", 1)[1]).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_batch_is_one_transaction(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_a_batch_is_one_transaction(new_db):
+    store = Store(new_db())
     good = sample(i=1)
     store.record_attempt(good)
     with pytest.raises(ValueError, match="credit"):
@@ -176,43 +177,42 @@ def test_a_folder_in_place_of_the_file_falls_back_to_memory(tmp_path):
 
 V1_SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-CREATE TABLE learners (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, name_key VARCHAR(40) NOT NULL UNIQUE,
+CREATE TABLE learners (id {pk}, name VARCHAR(40) NOT NULL, name_key VARCHAR(40) NOT NULL UNIQUE,
                        created_at VARCHAR(40) NOT NULL);
-CREATE TABLE attempts (id INTEGER PRIMARY KEY, uid VARCHAR(32) NOT NULL,
+CREATE TABLE attempts (id {pk}, uid VARCHAR(32) NOT NULL,
                        learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
                        exercise_id VARCHAR(80) NOT NULL, variant_seed BIGINT, quantity_id VARCHAR(80) NOT NULL,
                        answer_text TEXT NOT NULL, status VARCHAR(32) NOT NULL, credit FLOAT NOT NULL,
-                       diagnosis VARCHAR(120), solution_revealed BOOLEAN NOT NULL DEFAULT 0, lesson VARCHAR(80),
+                       diagnosis VARCHAR(120), solution_revealed BOOLEAN NOT NULL DEFAULT FALSE, lesson VARCHAR(80),
                        created_at VARCHAR(40) NOT NULL, UNIQUE (learner_id, uid));
 INSERT INTO schema_version VALUES (1);
+INSERT INTO learners (name, name_key, created_at) VALUES ('Ana', 'ana', '2024-01-01T10:00:00+00:00')
 """
 
 
-def test_migration_from_v1_keeps_every_answer(tmp_path):
-    path = tmp_path / "progress.db"
-    con = sqlite3.connect(path)
-    con.executescript(V1_SCHEMA)  # the schema as version 1 wrote it: no hints_used, no lesson_reads
-    con.execute("INSERT INTO learners VALUES (1, 'Ana', 'ana', '2024-01-01T10:00:00+00:00')")
-    rows = [(f"{i:032x}", 1, "forward-hello", 7, f"h_{i}", f"0.{i}", "correct" if i % 2 else "wrong",
-             float(i % 2), None if i % 2 else "tanh left out", 0, "tanh", f"2024-01-0{i + 1}T10:00:00+00:00")
+def test_migration_from_v1_keeps_every_answer(new_db):
+    url = new_db()
+    run_sql(url, V1_SCHEMA)  # the schema as version 1 wrote it: no hints_used, no lesson_reads, no kinds
+    rows = [dict(uid=f"{i:032x}", ex="forward-hello", seed=7, q=f"h_{i}", text=f"0.{i}",
+                 status="correct" if i % 2 else "wrong", credit=float(i % 2),
+                 diag=None if i % 2 else "tanh left out", lesson="tanh", at=f"2024-01-0{i + 1}T10:00:00+00:00")
             for i in range(5)]
-    con.executemany("INSERT INTO attempts (uid, learner_id, exercise_id, variant_seed, quantity_id, answer_text, "
-                    "status, credit, diagnosis, solution_revealed, lesson, created_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-    con.commit()
-    con.close()
+    for r in rows:
+        run_sql(url, "INSERT INTO attempts (uid, learner_id, exercise_id, variant_seed, quantity_id, answer_text, "
+                     "status, credit, diagnosis, solution_revealed, lesson, created_at) VALUES (:uid, 1, :ex, :seed, "
+                     ":q, :text, :status, :credit, :diag, FALSE, :lesson, :at)", **r)
 
-    store = Store(url_of(path))
+    store = Store(url)
     assert store.persistent and store.notice is None
     assert store.schema_version() == SCHEMA_VERSION
     got = store.attempts("Ana")
     assert [(a.uid, a.quantity_id, a.answer_text, a.status, a.credit, a.diagnosis, a.created_at) for a in got] == \
-        [(r[0], r[4], r[5], r[6], r[7], r[8], r[11]) for r in rows]
-    assert all(a.hints_used == 0 for a in got)  # the column the migration added
+        [(r["uid"], r["q"], r["text"], r["status"], r["credit"], r["diag"], r["at"]) for r in rows]
+    assert all(a.hints_used == 0 and a.source == "here" for a in got)  # the columns the migrations added
     store.record_attempt(sample(hints_used=2))
     store.mark_lesson_read("Ana", "bptt")  # the table the migration added
     store.close()
-    again = Store(url_of(path))  # opening again does not migrate twice
+    again = Store(url)  # opening again does not migrate twice
     assert again.schema_version() == SCHEMA_VERSION and len(again.attempts("Ana")) == 6
     assert again.attempts("Ana")[-1].hints_used == 2 and "bptt" in again.lessons_read("Ana")
 
@@ -230,14 +230,14 @@ def test_a_database_from_a_newer_app_is_left_alone(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_json_export_import_round_trips_and_is_idempotent(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_json_export_import_round_trips_and_is_idempotent(new_db):
+    store = Store(new_db())
     store.record_attempts([sample(i=i) for i in range(9)])
     store.mark_lesson_read("Ana", "softmax")
     text = store.export_json("Ana")
     assert json.loads(text)["learner"] == "Ana"
 
-    other = Store(url_of(tmp_path / "q.db"))  # Ana's other computer
+    other = Store(new_db())  # Ana's other computer
     first = other.import_data("Ana", text)
     assert (first.added, first.skipped, first.lessons_marked) == (9, 0, 1)
     imported = [without_learner(a) for a in other.attempts("Ana")]
@@ -252,12 +252,12 @@ def test_json_export_import_round_trips_and_is_idempotent(tmp_path):
     assert store.attempts("Cy") == [] and len(store.attempts("Ana")) == 9
 
 
-def test_csv_export_import_round_trips(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_csv_export_import_round_trips(new_db):
+    store = Store(new_db())
     store.record_attempts([sample(i=i) for i in range(6)] + [sample(i=6, variant_seed=None, lesson=None)])
     text = store.export_csv("Ana")
     assert text.splitlines()[0].startswith("exercise_id,quantity_id,answer_text")
-    other = Store(url_of(tmp_path / "q.db"))
+    other = Store(new_db())
     assert other.import_data("Ana", text).added == 7
     assert other.attempts("Ana") == [replace(a, source="import") for a in store.attempts("Ana")]
     assert other.import_data("Ana", text).added == 0
@@ -270,28 +270,28 @@ def test_csv_export_import_round_trips(tmp_path):
     ("a,b\n1,2\n", "header lacks"),
     (b"\xff\xfe\x00", "UTF-8"),
 ])
-def test_import_rejects_files_that_are_not_exports(tmp_path, bad, message):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_import_rejects_files_that_are_not_exports(new_db, bad, message):
+    store = Store(new_db())
     with pytest.raises(ValueError, match=message):
         store.import_data("Ana", bad)
     assert store.attempts("Ana") == []
 
 
-def test_import_with_one_bad_row_imports_nothing_and_names_the_row(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_import_with_one_bad_row_imports_nothing_and_names_the_row(new_db):
+    store = Store(new_db())
     store.record_attempts([sample(i=i) for i in range(3)])
     doc = json.loads(store.export_json("Ana"))
     doc["attempts"][1]["credit"] = 7
     doc["attempts"][2]["created_at"] = "yesterday"
-    other = Store(url_of(tmp_path / "q.db"))
+    other = Store(new_db())
     with pytest.raises(ValueError) as err:
         other.import_data("Ana", json.dumps(doc))
     assert "row 2: credit" in str(err.value) and "row 3: created_at" in str(err.value)
     assert other.attempts("Ana") == []
 
 
-def test_reset_deletes_one_learner_only(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_reset_deletes_one_learner_only(new_db):
+    store = Store(new_db())
     store.record_attempts([sample(i=i) for i in range(4)] + [sample(learner="Bo", i=9)])
     store.mark_lesson_read("Ana", "tanh")
     assert store.reset("Ana") == 4
@@ -300,8 +300,8 @@ def test_reset_deletes_one_learner_only(tmp_path):
     assert store.reset("Nobody") == 0
 
 
-def test_attempt_fields_are_validated(tmp_path):
-    store = Store(url_of(tmp_path / "p.db"))
+def test_attempt_fields_are_validated(new_db):
+    store = Store(new_db())
     for bad in [dict(credit=-0.1), dict(credit=float("nan")), dict(status=""), dict(exercise_id=""),
                 dict(hints_used=-1), dict(variant_seed="7"), dict(created_at="2024-01-01T00:00:00"),
                 dict(lesson="Not A Slug")]:
@@ -339,8 +339,8 @@ def test_an_unreachable_server_is_unavailable_never_silently_in_memory(caplog):
         store.attempts("Ana")
 
 
-def test_an_empty_export_reads_back_empty(tmp_path):
-    items, reads = parse_export(Store(url_of(tmp_path / "x.db")).export_json("Nobody"), "Nobody")
+def test_an_empty_export_reads_back_empty(new_db):
+    items, reads = parse_export(Store(new_db()).export_json("Nobody"), "Nobody")
     assert items == [] and reads == {}
 
 
