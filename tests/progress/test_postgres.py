@@ -70,7 +70,7 @@ def test_eight_processes_writing_together_lose_nothing(pg_server):
 def test_a_database_that_goes_away_is_said_plainly_and_saving_resumes_when_it_is_back(monkeypatch):
     from tests.services import pgctl
 
-    monkeypatch.setattr("core.progress.store.RETRY_S", 0.0)
+    monkeypatch.setattr("core.progress.connection.RETRY_S", 0.0)
     try:
         with pgctl.throwaway_postgres() as url:
             folder = pgctl.throwaway_postgres.folder

@@ -373,7 +373,7 @@ def test_a_store_kept_in_memory_writes_its_answers_to_the_file_once_it_opens(tmp
     store.record_attempts([sample(i=i) for i in range(4)])
     store.mark_lesson_read("Ana", "tanh")
     blocker.unlink()  # the folder can be made now
-    monkeypatch.setattr("core.progress.store.RETRY_S", 0.0)
+    monkeypatch.setattr("core.progress.connection.RETRY_S", 0.0)
     store._next_retry = 0.0
     store.record_attempt(sample(i=4))  # the next write finds the file, moves what memory kept, and saves
     assert store.status == "ok" and store.notice is None
