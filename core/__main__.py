@@ -1,5 +1,14 @@
-"""Command line: `python -m core trace --text hello --hidden 3 --seed 0` prints the worked solution as JSON;
-`python -m core content check` lists every problem in the lessons and quizzes (exit 1 if there is any)."""
+"""Command line tools: `python -m core <command>`.
+
+- `trace --text hello --hidden 3 --seed 0` prints the worked solution of a network as JSON;
+- `content check` lists every problem in the lessons, quizzes and exercises (exit 1 if there is any);
+- `recover FILE` merges what a damaged (set-aside) SQLite progress file still holds into the store;
+- `backup [--learner NAME] [--out FILE]` and `restore FILE [--learner NAME]`: the whole store's (or one
+  learner's) progress as JSON, and back.
+
+The store is the app's (RNN_TUTOR_DB_URL, else RNN_TUTOR_DATA, else data/), or --db URL. Problems are one
+line on stderr with exit code 2, never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
@@ -24,12 +33,25 @@ def main(argv=None) -> int:
     tr.add_argument("--seed", type=int, default=0, help="seed of the hand-friendly weights")
     tr.add_argument("--normal-init", action="store_true", help="scaled-normal weights instead of 2-decimal ones")
     tr.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    rc = sub.add_parser("recover", help="bring back what a damaged SQLite progress file still holds")
+    rc.add_argument("file", help="the damaged file, e.g. data/progress.db.corrupt-20261201-101500")
+    rc.add_argument("--db", default=None, help="the store to add it to (default: the app's)")
+    bk = sub.add_parser("backup", help="write the store's (or one learner's) progress as JSON")
+    bk.add_argument("--learner", default=None, help="a profile's name (default: everyone but guests)")
+    bk.add_argument("--out", default=None, help="file to write (default: standard output)")
+    bk.add_argument("--db", default=None, help="the store to read (default: the app's)")
+    rs = sub.add_parser("restore", help="merge a backup into the store (all or nothing; what is there stays)")
+    rs.add_argument("file", help="a file written by `python -m core backup`")
+    rs.add_argument("--learner", default=None, help="restore this profile only")
+    rs.add_argument("--db", default=None, help="the store to restore into (default: the app's)")
     ct = sub.add_parser("content", help="tools for lesson and quiz authors")
     ct.add_argument("action", choices=["check"], help="check: validate every lesson and quiz file")
     ct.add_argument("--root", default=None, help="content folder (default: the repository's content/)")
     args = parser.parse_args(argv)
     if args.command == "content":
         return _content_check(args.root)
+    if args.command in ("recover", "backup", "restore"):
+        return _progress_command(args)
     if args.command == "trace":
         if len(args.text) < 2:
             parser.error(f"--text needs at least two characters (got {len(args.text)})")
@@ -41,6 +63,41 @@ def main(argv=None) -> int:
             parser.error(f"--seed must be zero or positive (got {args.seed})")
         out = worked_solution(args.text, args.hidden, args.seed, hand_friendly=not args.normal_init)
         print(json.dumps(out, indent=args.indent))
+    return 0
+
+
+def _progress_command(args) -> int:
+    """recover, backup, restore: one line of result, or one line of error and exit code 2."""
+    from pathlib import Path
+
+    from core.errors import StoreError
+    from core.progress import Store, recovery
+
+    try:
+        store = Store(args.db) if args.db else Store()
+        if store.status != "ok" and args.command != "backup":
+            raise StoreError(f"the store cannot be written ({store.where}): {store.notice}")
+        if args.command == "recover":
+            report = recovery.recover(Path(args.file), store)
+            lost = sum(report.unreadable.values())
+            print(f"recovered {report.read['attempts']} answers of {report.read['learners']} learners and "
+                  f"{report.read['lesson_reads']} lesson marks ({lost} rows could not be read); added "
+                  f"{report.merged.answers} answers and {report.merged.lessons} lesson marks, "
+                  f"{report.merged.learners} new learners")
+        elif args.command == "backup":
+            text = recovery.backup(store, args.learner)
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8")
+                print(f"backup written to {args.out}", file=sys.stderr)
+            else:
+                print(text)
+        else:
+            result = recovery.restore(store, Path(args.file).read_text(encoding="utf-8"), args.learner)
+            print(f"restored {result.answers} answers and {result.lessons} lesson marks, "
+                  f"{result.learners} new learners (what was there already was kept)")
+    except (StoreError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
