@@ -1,5 +1,14 @@
-"""Shared fixtures: fresh Streamlit caches and an AppTest factory (pyproject puts the repository on sys.path)."""
+"""Shared fixtures: fresh Streamlit caches, an AppTest factory, a PostgreSQL server (pyproject puts the
+repository on sys.path).
+
+PostgreSQL: .ci/run starts a throw-away cluster and exports its URL in RNN_TUTOR_TEST_PG_URL; locally, a
+cluster is started for the session when Debian's postgresql is installed, and otherwise the tests that need
+it skip with that reason (in CI they fail instead: they must run there)."""
 from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +23,30 @@ def _fresh_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+PG_ENV = "RNN_TUTOR_TEST_PG_URL"
+
+
+def _no_postgres(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"the PostgreSQL tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The URL of a PostgreSQL server the tests may create databases on."""
+    url = os.environ.get(PG_ENV)
+    if url:
+        yield url
+        return
+    from tests.services.pgctl import PG_BIN_CANDIDATES, throwaway_postgres
+
+    if not (shutil.which("initdb") or any((Path(d) / "initdb").exists() for d in PG_BIN_CANDIDATES)):
+        _no_postgres(f"no PostgreSQL here: install Debian's postgresql, or set {PG_ENV}")
+    with throwaway_postgres() as started:
+        yield started
 
 
 @pytest.fixture

@@ -1,38 +1,10 @@
 """The progress store's tests run against both backends: SQLite (a file per test) and PostgreSQL (a fresh
-database per test in one throw-away cluster). .ci/run starts the cluster and exports its URL in
-RNN_TUTOR_TEST_PG_URL; locally, a cluster is started for the session when Debian's postgresql is installed,
-and otherwise the PostgreSQL runs skip with that reason (in CI they fail instead: they must run there)."""
+database per test on the session's server, the `pg_server` fixture of tests/conftest.py)."""
 from __future__ import annotations
 
-import os
-import shutil
 import uuid
-from pathlib import Path
 
 import pytest
-
-PG_ENV = "RNN_TUTOR_TEST_PG_URL"
-
-
-def _no_postgres(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"the PostgreSQL tests must run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """The URL of a PostgreSQL server the tests may create databases on."""
-    url = os.environ.get(PG_ENV)
-    if url:
-        yield url
-        return
-    from tests.services.pgctl import PG_BIN_CANDIDATES, throwaway_postgres
-
-    if not (shutil.which("initdb") or any((Path(d) / "initdb").exists() for d in PG_BIN_CANDIDATES)):
-        _no_postgres(f"no PostgreSQL here: install Debian's postgresql, or set {PG_ENV}")
-    with throwaway_postgres() as started:
-        yield started
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
