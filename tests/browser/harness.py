@@ -42,6 +42,7 @@ def streamlit_server(data_dir: Path, port: int | None = None, args: tuple[str, .
     """
     port = port or free_port()
     env = {**os.environ, "RNN_TUTOR_DATA": str(data_dir), **(env or {})}
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"streamlit-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
