@@ -40,6 +40,11 @@ def _upstream_port(response) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _answers_checked(page) -> str:
+    answers = page.locator('[data-testid="stMetric"]').filter(has_text="Answers checked")
+    return answers.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
 def test_two_servers_behind_nginx_share_one_database(tmp_path, class_db):
     from playwright.sync_api import sync_playwright
 
@@ -67,6 +72,9 @@ def test_two_servers_behind_nginx_share_one_database(tmp_path, class_db):
             box.press("Tab")
             page.locator(".st-key-quiz_tanh_0_tanh-half_check button").click()
             page.get_by_text("Correct.", exact=True).first.wait_for(timeout=30_000)
+            page.goto(f"{proxy}/{PAGES['pages/dashboard.py'].url_path}?learner=Ana")
+            wait_for_app(page)
+            assert _answers_checked(page) == "1"
 
             assert len(served_by) == 1 and None not in served_by, f"one browser, several servers: {served_by}"
             (home_port,) = served_by
@@ -81,8 +89,7 @@ def test_two_servers_behind_nginx_share_one_database(tmp_path, class_db):
             wait_for_app(page)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "class_servers_other_server_dashboard.png"))
-            answers = page.locator('[data-testid="stMetric"]').filter(has_text="Answers checked")
-            assert answers.locator('[data-testid="stMetricValue"]').inner_text().strip() == "1"
+            assert _answers_checked(page) == "1"
             assert page.locator('[data-testid="stException"]').count() == 0
             page.close()
             browser.close()
