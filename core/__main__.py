@@ -3,8 +3,8 @@
 - `trace --text hello --hidden 3 --seed 0` prints the worked solution of a network as JSON;
 - `content check` lists every problem in the lessons, quizzes and exercises (exit 1 if there is any);
 - `recover FILE` merges what a damaged (set-aside) SQLite progress file still holds into the store;
-- `backup [--learner NAME] [--out FILE]` and `restore FILE [--learner NAME]`: the whole store's (or one
-  learner's) progress as JSON, and back.
+- `backup [--learner NAME|EMAIL] [--out FILE]` and `restore FILE [--learner NAME|EMAIL]`: the whole store's
+  (or one learner's: a profile by name, a signed-in account by e-mail) progress as JSON, and back.
 
 The store is the app's (RNN_TUTOR_DB_URL, else RNN_TUTOR_DATA, else data/), or --db URL. Problems are one
 line on stderr with exit code 2, never a traceback.
@@ -37,12 +37,13 @@ def main(argv=None) -> int:
     rc.add_argument("file", help="the damaged file, e.g. data/progress.db.corrupt-20261201-101500")
     rc.add_argument("--db", default=None, help="the store to add it to (default: the app's)")
     bk = sub.add_parser("backup", help="write the store's (or one learner's) progress as JSON")
-    bk.add_argument("--learner", default=None, help="a profile's name (default: everyone but guests)")
+    bk.add_argument("--learner", default=None,
+                    help="a profile's name or an account's e-mail (default: everyone but guests)")
     bk.add_argument("--out", default=None, help="file to write (default: standard output)")
     bk.add_argument("--db", default=None, help="the store to read (default: the app's)")
     rs = sub.add_parser("restore", help="merge a backup into the store (all or nothing; what is there stays)")
     rs.add_argument("file", help="a file written by `python -m core backup`")
-    rs.add_argument("--learner", default=None, help="restore this profile only")
+    rs.add_argument("--learner", default=None, help="restore this profile (name) or account (e-mail) only")
     rs.add_argument("--db", default=None, help="the store to restore into (default: the app's)")
     ct = sub.add_parser("content", help="tools for lesson and quiz authors")
     ct.add_argument("action", choices=["check"], help="check: validate every lesson and quiz file")

@@ -132,16 +132,26 @@ def backup(store, learner: Learner | str | None = None) -> str:
     """A JSON backup of the store's profiles and accounts (or of one learner), every answer and lesson mark."""
     rows = store.dump(("profile", "account"))
     if learner is not None:
-        key = as_learner(learner).key
-        rows = _only(rows, key)
+        rows = _only(rows, learner)
         if not rows["learners"]:
-            raise StoreError(f"no learner {as_learner(learner).display!r} in this store")
+            raise StoreError(f"no learner {_shown(learner)!r} in this store")
     doc = {"format": BACKUP_FORMAT, "schema_version": SCHEMA_VERSION, "created_at": now_iso(), **rows}
     return json.dumps(doc, ensure_ascii=False, default=str)
 
 
-def _only(rows: dict[str, list[dict]], key: str) -> dict[str, list[dict]]:
-    people = [r for r in rows["learners"] if r["name_key"] == key]
+def _shown(learner: Learner | str) -> str:
+    return learner if isinstance(learner, str) and "@" in learner else as_learner(learner).display
+
+
+def _only(rows: dict[str, list[dict]], learner: Learner | str) -> dict[str, list[dict]]:
+    """The rows of one learner: a profile by name, or (a string with "@") a signed-in account by e-mail."""
+    if isinstance(learner, str) and "@" in learner:
+        email = learner.strip().casefold()
+        people = [r for r in rows["learners"]
+                  if r.get("kind") == "account" and (r.get("email") or "").casefold() == email]
+    else:
+        key = as_learner(learner).key
+        people = [r for r in rows["learners"] if r["name_key"] == key]
     ids = {r["id"] for r in people}
     return {"learners": people, "attempts": [r for r in rows["attempts"] if r["learner_id"] in ids],
             "lesson_reads": [r for r in rows["lesson_reads"] if r["learner_id"] in ids]}
@@ -162,7 +172,7 @@ def restore(store, text: str, learner: Learner | str | None = None) -> MergeResu
     if not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in rows.values()):
         raise StoreError("the backup's learners, attempts and lesson_reads must be lists of rows")
     if learner is not None:
-        rows = _only(rows, as_learner(learner).key)
+        rows = _only(rows, learner)
     for r in rows["attempts"]:
         problems = attempt_problems(_attempt({**r, "name": "restored"})) if {"uid", "learner_id"} <= set(r) else ["?"]
         if problems:

@@ -104,6 +104,10 @@ def test_a_backup_restores_into_an_empty_store_all_or_nothing(new_db):
     assert restore(target, text).answers == 0  # restoring twice adds nothing
     only_ana = backup(source, "Ana")
     assert [r["name"] for r in json.loads(only_ana)["learners"]] == ["Ana"]
+    only_bo = json.loads(backup(source, "BO@School.edu"))  # a signed-in account, named by its e-mail
+    assert [r["email"] for r in only_bo["learners"]] == ["bo@school.edu"] and len(only_bo["attempts"]) == 4
+    bo_alone = Store(new_db())
+    assert restore(bo_alone, text, "bo@school.edu").answers == 4 and bo_alone.count_attempts() == 4
     bad = json.loads(text)
     bad["attempts"][5]["credit"] = 7
     empty = Store(new_db())
