@@ -242,7 +242,8 @@ def _sign_in_box() -> None:
     if who is None:
         st.subheader("Sign in")
         st.markdown("This course runs on your school's server. Sign in with your school account to compute, check "
-                    "and keep your progress; nobody else sees it, and your instructor sees the class's totals.")
+                    "and keep your progress. Other learners never see it; your instructors see every learner's "
+                    "scores and answers in their class view, to help the class.")
         if st.button("Sign in with your school account", key="home_sign_in", type="primary",
                      icon=":material/login:"):
             st.login(_provider())
