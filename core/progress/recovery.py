@@ -20,9 +20,10 @@ from pathlib import Path
 
 from core.errors import StoreError
 from core.progress.attempt import _UID, attempt_problems, now_iso
+from core.progress.cards import Review, review_problems
 from core.progress.identity import Learner, as_learner
 from core.progress.rows import MergeResult, _attempt
-from core.progress.schema import SCHEMA_VERSION, attempts_table, learners, lesson_reads
+from core.progress.schema import SCHEMA_VERSION, attempts_table, learners, lesson_reads, reviews
 
 BACKUP_FORMAT = "rnn-tutor-backup"
 _BATCH = 200
@@ -45,29 +46,53 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
 
 
 def _read_table(con: sqlite3.Connection, table: str, columns: list[str]) -> tuple[list[dict], int]:
-    """(rows, row ids that could not be read) of one table, stepping over damaged pages."""
+    """(rows, row ids that could not be read) of one table, stepping over damaged pages.
+
+    Rows are read in rowid order, in batches; where a batch fails, one at a time up to the damage, then the
+    reader gallops ahead (1, 2, 4, ... rowids) until a row reads again and searches back (by bisection) for
+    the first readable row after the damage, so only the rows on damaged pages are lost.
+    """
     cols = ", ".join(columns)
+
+    def fetch(after: int, n: int) -> list:
+        return con.execute(f"SELECT rowid, {cols} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT {n}",
+                           (after,)).fetchall()
+
+    def readable(after: int) -> bool:
+        try:
+            con.execute(f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1", (after,)).fetchone()
+            return True
+        except sqlite3.DatabaseError:
+            return False
+
     rows, lost, last = [], 0, 0
     while True:
         try:
-            batch = con.execute(f"SELECT rowid, {cols} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT {_BATCH}",
-                                (last,)).fetchall()
+            batch = fetch(last, _BATCH)
         except sqlite3.DatabaseError:
-            step = 1  # gallop ahead until a row reads again (or there is nothing further)
-            while step < 2**40:
-                try:
-                    probe = con.execute(f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1",
-                                        (last + step,)).fetchone()
-                except sqlite3.DatabaseError:
-                    step *= 2
-                    continue
-                if probe is None:
+            batch = None
+        if batch is None:  # damage ahead: read up to it row by row
+            try:
+                while batch := fetch(last, 1):
+                    rows.append(dict(zip(columns, batch[0][1:], strict=True)))
+                    last = batch[0][0]
+                return rows, lost
+            except sqlite3.DatabaseError:
+                pass
+            step = 1
+            while not readable(last + step):
+                step *= 2
+                if step > 2**40:
                     return rows, lost + 1
-                lost += probe[0] - last - 1
-                last = probe[0] - 1
-                break
-            else:
+            bad, good = last + step // 2, last + step  # readable(good); not readable(bad) unless step == 1
+            while good - bad > 1:
+                mid = (bad + good) // 2
+                bad, good = (bad, mid) if readable(mid) else (mid, good)
+            nxt = con.execute(f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1", (good,)).fetchone()
+            if nxt is None:
                 return rows, lost + 1
+            lost += max(nxt[0] - last - 1, 1)
+            last = nxt[0] - 1
             continue
         if not batch:
             return rows, lost
@@ -77,7 +102,8 @@ def _read_table(con: sqlite3.Connection, table: str, columns: list[str]) -> tupl
 
 
 def read_damaged(path: Path) -> tuple[dict[str, list[dict]], dict[str, int]]:
-    """The learners, attempts and lesson_reads rows a damaged file still holds, in the current schema's shape."""
+    """The learners, attempts, lesson_reads and reviews rows a damaged file still holds, in the current schema's
+    shape."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
@@ -87,7 +113,7 @@ def read_damaged(path: Path) -> tuple[dict[str, list[dict]], dict[str, int]]:
         con = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
         try:
             got, lost = {}, {}
-            for table in (learners, attempts_table, lesson_reads):
+            for table in (learners, attempts_table, lesson_reads, reviews):
                 have = _columns(con, table.name)
                 cols = [c.name for c in table.columns if c.name in have]
                 got[table.name], lost[table.name] = _read_table(con, table.name, cols) if cols else ([], 0)
@@ -115,7 +141,14 @@ def read_damaged(path: Path) -> tuple[dict[str, list[dict]], dict[str, int]]:
         else:
             lost["attempts"] = lost.get("attempts", 0) + 1
     reads = [r for r in got["lesson_reads"] if r.get("learner_id") in keep]
-    return {"learners": people, "attempts": answers, "lesson_reads": reads}, lost
+    ratings = []
+    for r in got["reviews"]:
+        try:
+            ratings.append(_review_row(r))
+        except StoreError:
+            lost["reviews"] = lost.get("reviews", 0) + 1
+    ratings = [r for r in ratings if r["learner_id"] in keep]
+    return {"learners": people, "attempts": answers, "lesson_reads": reads, "reviews": ratings}, lost
 
 
 def recover(path: Path, store) -> RecoveryReport:
@@ -154,7 +187,8 @@ def _only(rows: dict[str, list[dict]], learner: Learner | str) -> dict[str, list
         people = [r for r in rows["learners"] if r["name_key"] == key]
     ids = {r["id"] for r in people}
     return {"learners": people, "attempts": [r for r in rows["attempts"] if r["learner_id"] in ids],
-            "lesson_reads": [r for r in rows["lesson_reads"] if r["learner_id"] in ids]}
+            "lesson_reads": [r for r in rows["lesson_reads"] if r["learner_id"] in ids],
+            "reviews": [r for r in rows.get("reviews") or [] if r.get("learner_id") in ids]}
 
 
 def restore(store, text: str, learner: Learner | str | None = None) -> MergeResult:
@@ -169,12 +203,24 @@ def restore(store, text: str, learner: Learner | str | None = None) -> MergeResu
         raise StoreError(f"this backup has schema version {doc.get('schema_version')!r}; this app restores 1 to "
                          f"{SCHEMA_VERSION}")
     rows = {k: doc.get(k) for k in ("learners", "attempts", "lesson_reads")}
+    rows["reviews"] = doc.get("reviews", [])  # backups of schema 3 and older have none
     if not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in rows.values()):
-        raise StoreError("the backup's learners, attempts and lesson_reads must be lists of rows")
+        raise StoreError("the backup's learners, attempts, lesson_reads and reviews must be lists of rows")
     if learner is not None:
         rows = _only(rows, learner)
     for r in rows["attempts"]:
         problems = attempt_problems(_attempt({**r, "name": "restored"})) if {"uid", "learner_id"} <= set(r) else ["?"]
         if problems:
             raise StoreError(f"the backup has an invalid answer ({'; '.join(problems)[:200]}): nothing was restored")
+    rows["reviews"] = [_review_row(r) for r in rows["reviews"]]
     return store.merge(rows)
+
+
+def _review_row(r: dict) -> dict:
+    """A backup's review row, checked (StoreError naming the problem), marked as restored."""
+    keys = ("learner_id", "skill_id", "rating", "reviewed_at", "uid")
+    problems = review_problems(Review(r.get("skill_id"), r.get("rating"), r.get("reviewed_at"), r.get("uid"),
+                                      "restore")) if all(k in r for k in keys) else ["a field is missing"]
+    if problems:
+        raise StoreError(f"the backup has an invalid review ({'; '.join(problems)[:200]}): nothing was restored")
+    return {**{k: r[k] for k in keys}, "source": "restore"}

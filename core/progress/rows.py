@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, select
 
 from core.progress.attempt import ATTEMPT_FIELDS, Attempt
-from core.progress.schema import attempts_table, learners, lesson_reads
+from core.progress.cards import rebuild_cards
+from core.progress.schema import attempts_table, learners, lesson_reads, reviews
 
 
 def _row(a: Attempt, learner_id: int) -> dict:
@@ -38,31 +39,35 @@ class MergeResult:
 
 
 def _dump(engine: Engine) -> dict[str, list[dict]]:
-    """Every row of the learners, attempts and lesson_reads tables (to move an in-memory store into a file)."""
+    """Every row of the learners, attempts, lesson_reads and reviews tables (to move a memory store into a file)."""
     with engine.begin() as conn:
         return _dump_rows(conn, None)
 
 
 def _dump_rows(conn, kinds: tuple[str, ...] | None) -> dict[str, list[dict]]:
-    """The rows of the learners of `kinds` (None: all), with their answers and lesson marks."""
+    """The rows of the learners of `kinds` (None: all), with their answers, lesson marks and review ratings (the
+    review cards are not dumped: they are made again from the ratings)."""
     who = select(learners)
     if kinds is not None:
         who = who.where(learners.c.kind.in_(kinds))
     people = [dict(r) for r in conn.execute(who).mappings()]
     ids = [r["id"] for r in people]
-    rows: dict[str, list[dict]] = {"learners": people, "attempts": [], "lesson_reads": []}
+    rows: dict[str, list[dict]] = {"learners": people, "attempts": [], "lesson_reads": [], "reviews": []}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         rows["attempts"] += [dict(r) for r in conn.execute(select(attempts_table).where(
             attempts_table.c.learner_id.in_(chunk)).order_by(attempts_table.c.id)).mappings()]
         rows["lesson_reads"] += [dict(r) for r in conn.execute(select(lesson_reads).where(
             lesson_reads.c.learner_id.in_(chunk))).mappings()]
+        rows["reviews"] += [dict(r) for r in conn.execute(select(reviews).where(
+            reviews.c.learner_id.in_(chunk)).order_by(reviews.c.id)).mappings()]
     return rows
 
 
 def _load(conn, rows: dict[str, list[dict]]) -> MergeResult:
     """Add dumped rows to a store's tables (in the caller's transaction), matching learners by key and
-    skipping answers it already holds (by uid) and lessons already marked."""
+    skipping answers and reviews it already holds (by uid) and lessons already marked; the review cards of
+    every learner who got reviews are made again from all of theirs."""
     ids, new_learners = {}, 0
     for r in rows["learners"]:
         found = conn.execute(select(learners.c.id).where(learners.c.name_key == r["name_key"])).scalar()
@@ -89,4 +94,13 @@ def _load(conn, rows: dict[str, list[dict]]) -> MergeResult:
                 lesson_reads.c.learner_id == lid, lesson_reads.c.lesson == r["lesson"])).first() is None:
             conn.execute(insert(lesson_reads).values({**r, "learner_id": lid}))
             marks += 1
+    rated = set()
+    for r in rows.get("reviews") or []:  # dumps and backups of schema 3 and older have none
+        lid = ids.get(r["learner_id"])
+        if lid is not None and conn.execute(select(reviews.c.id).where(
+                reviews.c.learner_id == lid, reviews.c.uid == r["uid"])).first() is None:
+            conn.execute(insert(reviews).values({**{k: v for k, v in r.items() if k != "id"}, "learner_id": lid}))
+            rated.add(lid)
+    for lid in rated:
+        rebuild_cards(conn, lid)
     return MergeResult(new_learners, len(new), marks)

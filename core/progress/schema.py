@@ -10,6 +10,10 @@ the same transaction that records the new version.
   the token of (so its answers are purged with the other stale guests, and nobody can read them). Attempts
   get `first_wrong` (the first wrong link of a chain, for the class view) and `source` ("here", or
   "import" for answers brought in from a file).
+- v4: spaced review. `reviews` logs every rating a Check gave a skill (the truth); `cards` holds each
+  (learner, skill)'s FSRS card and when it is due, a cache that `core.progress.cards` rebuilds from the
+  reviews whenever they come from elsewhere (import, restore, a guest choosing a name). `fades` holds
+  where each learner is in each exercise's faded worked examples.
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ from core.errors import StoreError
 from core.progress.attempt import MAX_NAME
 from core.progress.identity import GUEST_NAME, MAX_EMAIL
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -89,6 +93,40 @@ lesson_reads = Table(  # new in v2
 )
 
 
+reviews = Table(  # new in v4
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(32), nullable=False),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("skill_id", String(80), nullable=False),
+    Column("rating", Integer, nullable=False),  # fsrs.Rating: 1 Again, 2 Hard, 3 Good, 4 Easy
+    Column("reviewed_at", String(40), nullable=False),  # ISO 8601 in UTC
+    Column("source", String(16), nullable=False, server_default="here"),  # "here", "import" or "restore"
+    UniqueConstraint("learner_id", "uid"),
+)
+
+cards = Table(  # new in v4
+    "cards", metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", String(80), primary_key=True),
+    Column("card", Text, nullable=False),  # fsrs.Card.to_json()
+    Column("due", String(40), nullable=False, index=True),  # ISO 8601 in UTC: sorts as text
+    Column("reviews", Integer, nullable=False),
+    Column("lapses", Integer, nullable=False),
+)
+
+
+fades = Table(  # new in v4
+    "fades", metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("exercise_id", String(80), primary_key=True),
+    Column("stage", Integer, nullable=False),  # core.review.fading: how many values of each step are blank
+    Column("seed", BigInteger, nullable=False),  # the network of this stage
+    Column("hidden", Integer, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+
 def _v1_to_v2(conn) -> None:
     """v2: attempts get hints_used (earlier answers: 0 hints) and lessons can be marked as read."""
     conn.execute(text("ALTER TABLE attempts ADD COLUMN hints_used INTEGER NOT NULL DEFAULT 0"))
@@ -105,7 +143,15 @@ def _v2_to_v3(conn) -> None:
     conn.execute(text("ALTER TABLE attempts ADD COLUMN source VARCHAR(16) NOT NULL DEFAULT 'here'"))
 
 
-MIGRATIONS: dict[int, Callable] = {1: _v1_to_v2, 2: _v2_to_v3}  # version v -> function upgrading v to v + 1
+def _v3_to_v4(conn) -> None:
+    """v4: the review log, the review cards (empty: earlier answers were never rated) and the fades."""
+    reviews.create(conn)
+    cards.create(conn)
+    fades.create(conn)
+
+
+# version v -> the function upgrading v to v + 1
+MIGRATIONS: dict[int, Callable] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def ensure_schema(conn) -> None:

@@ -13,11 +13,25 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, insert, select, update
 
 from core.progress.attempt import _SLUG, MAX_ANSWER, Attempt, attempt_problems, now_iso, replace_attempt
+from core.progress.cards import (
+    Fade,
+    Review,
+    apply_reviews,
+    delete_reviews,
+    move_fades,
+    read_cards,
+    read_fade,
+    read_reviews,
+    rebuild_cards,
+    review_problems,
+    write_fade,
+)
 from core.progress.connection import DB_FILENAME, RETRY_S, Connection, resolve_url
 from core.progress.identity import Learner, as_learner
 from core.progress.rows import MergeResult, _attempt, _dump_rows, _load, _row
-from core.progress.schema import attempts_table, learners, lesson_reads
-from core.progress.transfer import ImportResult, Known, export_csv_text, export_json_text, parse_export
+from core.progress.schema import attempts_table, learners, lesson_reads, reviews
+from core.progress.transfer import ImportResult, Known, export_csv_text, export_json_text, parse_export_reviews
+from core.review.schedule import CardState
 
 __all__ = ["DB_FILENAME", "RETRY_S", "LearnerInfo", "MergeResult", "Store", "resolve_url"]
 
@@ -92,6 +106,10 @@ class Store(Connection):
                 return 0
             moved = conn.execute(update(attempts_table).where(attempts_table.c.learner_id == gid)
                                  .values(learner_id=tid)).rowcount
+            move_fades(conn, gid, tid)
+            if conn.execute(update(reviews).where(reviews.c.learner_id == gid).values(learner_id=tid)).rowcount:
+                rebuild_cards(conn, tid)  # the moved reviews and the learner's own make the cards again
+            delete_reviews(conn, [gid])  # what is left of the guest: their cards and fades
             have = set(conn.execute(select(lesson_reads.c.lesson).where(lesson_reads.c.learner_id == tid)).scalars())
             for lesson, when in conn.execute(select(lesson_reads.c.lesson, lesson_reads.c.read_at)
                                              .where(lesson_reads.c.learner_id == gid)).all():
@@ -116,6 +134,7 @@ class Store(Connection):
             for i in range(0, len(stale), 500):
                 chunk = stale[i:i + 500]
                 conn.execute(delete(lesson_reads).where(lesson_reads.c.learner_id.in_(chunk)))
+                delete_reviews(conn, chunk)
                 conn.execute(delete(attempts_table).where(attempts_table.c.learner_id.in_(chunk)))
                 conn.execute(delete(learners).where(learners.c.id.in_(chunk)))
             return len(stale)
@@ -127,8 +146,17 @@ class Store(Connection):
         """Store one checked answer in its own transaction; ValueError if a field is invalid."""
         self.record_attempts([attempt])
 
-    def record_attempts(self, items: Iterable[Attempt]) -> int:
-        """Store several answers in one transaction (all or nothing); returns how many were stored."""
+    def record_attempts(self, items: Iterable[Attempt], reviews: Iterable[Review] = ()) -> int:
+        """Store several answers in one transaction (all or nothing); returns how many were stored.
+
+        `reviews` (the ratings this Check gave skills) go to the answers' learner in the same transaction, and
+        move that learner's review cards on.
+        """
+        rated = list(reviews)
+        for r in rated:
+            problems = review_problems(r)
+            if problems:
+                raise ValueError(f"Invalid review of {r.skill_id!r}: " + "; ".join(problems))
         rows = []
         for a in items:
             if len(a.answer_text) > MAX_ANSWER:
@@ -141,6 +169,8 @@ class Store(Connection):
             return 0
 
         who = [as_learner(a.learner) for a in rows]
+        if rated and len({w.key for w in who}) != 1:
+            raise ValueError("reviews are recorded with the answers of one learner")
 
         def run(conn):
             ids: dict[str, int] = {}
@@ -148,6 +178,7 @@ class Store(Connection):
                 if w.key not in ids:
                     ids[w.key] = self._learner_id(conn, w, create=True)
             conn.execute(insert(attempts_table), [_row(a, ids[w.key]) for a, w in zip(rows, who, strict=True)])
+            apply_reviews(conn, ids[who[0].key], rated)
             return len(rows)
         return self._write(run, "save your answer")
 
@@ -184,6 +215,37 @@ class Store(Connection):
                 out.append((LearnerInfo(name, len(items), max((a.created_at for a in items), default=None)), items))
             return out
         return self._read(run)
+
+    # --- spaced review -----------------------------------------------------------------------------------
+
+    def cards(self, learner: Learner | str) -> dict[str, CardState]:
+        """{skill id: review card} of a learner (skills never rated have no card)."""
+        def run(conn):
+            lid = self._learner_id(conn, learner, create=False)
+            return {} if lid is None else read_cards(conn, lid)
+        return self._read(run)
+
+    def reviews(self, learner: Learner | str) -> list[Review]:
+        """A learner's review ratings, oldest first."""
+        def run(conn):
+            lid = self._learner_id(conn, learner, create=False)
+            return [] if lid is None else read_reviews(conn, lid)
+        return self._read(run)
+
+    def fade(self, learner: Learner | str, exercise_id: str) -> Fade | None:
+        """Where a learner is in an exercise's faded worked examples (None: not started)."""
+        def run(conn):
+            lid = self._learner_id(conn, learner, create=False)
+            return None if lid is None else read_fade(conn, lid, exercise_id)
+        return self._read(run)
+
+    def set_fade(self, learner: Learner | str, exercise_id: str, fade: Fade) -> None:
+        """Save where a learner is in an exercise's faded worked examples."""
+        def run(conn):
+            write_fade(conn, self._learner_id(conn, learner, create=True), exercise_id, fade)
+        self._write(run, "save where you are in the worked examples")
+
+    # --- backups -----------------------------------------------------------------------------------------
 
     def dump(self, kinds: tuple[str, ...] = ("profile", "account")) -> dict[str, list[dict]]:
         """The raw rows of the learners of `kinds` and their answers and lesson marks (for backups)."""
@@ -227,7 +289,7 @@ class Store(Connection):
     def export_json(self, learner: Learner | str) -> str:
         """A learner's whole progress as JSON text (answers and lessons read), labelled with who they are."""
         who = as_learner(learner)
-        return export_json_text(who, self.attempts(who), self.lessons_read(who))
+        return export_json_text(who, self.attempts(who), self.lessons_read(who), self.reviews(who))
 
     def export_csv(self, learner: Learner | str) -> str:
         """A learner's answers as CSV text, one row per answer, header first."""
@@ -239,7 +301,7 @@ class Store(Connection):
         Validated first and all-or-nothing (core.progress.transfer): a file with any problem changes nothing
         and ImportRefused says why in one line. `known` (the app's exercises and lessons) rejects invented ids.
         """
-        items, reads = parse_export(data, learner, known)
+        items, reads, ratings = parse_export_reviews(data, learner, known)
 
         def run(conn):
             lid = self._learner_id(conn, learner, create=True)
@@ -260,16 +322,25 @@ class Store(Connection):
             marks = [{"learner_id": lid, "lesson": s, "read_at": t} for s, t in reads.items() if s not in already]
             if marks:
                 conn.execute(insert(lesson_reads), marks)
+            held = set(conn.execute(select(reviews.c.uid).where(reviews.c.learner_id == lid)).scalars())
+            fresh = list({r.uid: r for r in ratings if r.uid not in held}.values())
+            if fresh:
+                conn.execute(insert(reviews), [{"uid": r.uid, "learner_id": lid, "skill_id": r.skill_id,
+                                                "rating": r.rating, "reviewed_at": r.reviewed_at,
+                                                "source": "import"} for r in fresh])
+                rebuild_cards(conn, lid)
             return ImportResult(added=len(new), skipped=len(items) - len(new), lessons_marked=len(marks))
         return self._write(run, "import the progress file")
 
     def reset(self, learner: Learner | str) -> int:
-        """Delete a learner's answers and lesson marks (the name stays); returns the number of answers deleted."""
+        """Delete a learner's answers, lesson marks and review schedule (the name stays); returns the number of
+        answers deleted."""
         def run(conn):
             lid = self._learner_id(conn, learner, create=False)
             if lid is None:
                 return 0
             conn.execute(delete(lesson_reads).where(lesson_reads.c.learner_id == lid))
+            delete_reviews(conn, [lid])
             return conn.execute(delete(attempts_table).where(attempts_table.c.learner_id == lid)).rowcount
         return self._write(run, "reset your progress")
 

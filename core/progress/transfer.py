@@ -5,7 +5,7 @@ number longer than MAX_DIGITS digits, nesting refused past what an export holds)
 field by field (known exercises and lessons when the caller passes them, times between FIRST_DAY and now,
 credit that agrees with the status). Any problem raises ImportRefused with a one-line reason and nothing is
 stored (all or nothing). A JSON export names its learner; a file of someone else's progress is refused.
-Imported answers are marked source="import".
+Imported answers and review ratings are marked source="import".
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from core.progress.attempt import (
     attempt_problems,
     now_iso,
 )
+from core.progress.cards import Review, review_problems
 from core.progress.identity import GUEST_NAME, Learner, as_learner
 from core.progress.schema import SCHEMA_VERSION
 
@@ -59,6 +60,7 @@ class Known:
 
     exercises: frozenset[str] = field(default_factory=frozenset)
     lessons: frozenset[str] = field(default_factory=frozenset)
+    skills: frozenset[str] | None = None  # None: any well-formed skill id
 
     def exercise_ok(self, exercise_id: str) -> bool:
         if exercise_id.startswith("quiz:"):
@@ -66,8 +68,9 @@ class Known:
         return exercise_id in self.exercises
 
 
-def export_json_text(learner: Learner | str, attempts: Iterable[Attempt], lessons_read: dict[str, str]) -> str:
-    """The JSON export of a learner's answers and lessons read (what Store.export_json writes)."""
+def export_json_text(learner: Learner | str, attempts: Iterable[Attempt], lessons_read: dict[str, str],
+                     reviews: Iterable[Review] = ()) -> str:
+    """The JSON export of a learner's answers, lessons read and review ratings (what Store.export_json writes)."""
     who = as_learner(learner)
     doc = {
         "format": EXPORT_FORMAT,
@@ -77,6 +80,8 @@ def export_json_text(learner: Learner | str, attempts: Iterable[Attempt], lesson
         "exported_at": now_iso(),
         "attempts": [{k: getattr(a, k) for k in EXPORT_FIELDS} for a in attempts],
         "lessons_read": dict(lessons_read),
+        "reviews": [{"skill_id": r.skill_id, "rating": r.rating, "reviewed_at": r.reviewed_at, "uid": r.uid}
+                    for r in reviews],
     }
     # One answer per line: readable and diff-friendly, and much faster than indenting every field.
     head = json.dumps({k: v for k, v in doc.items() if k != "attempts"}, ensure_ascii=False)[:-1]
@@ -278,13 +283,40 @@ def _lessons_read(doc: dict, known: Known | None, now: datetime) -> dict[str, st
     return out
 
 
+def _reviews(doc: dict, known: Known | None, now: datetime) -> list[Review]:
+    raws = doc.get("reviews", [])
+    if not isinstance(raws, list) or len(raws) > MAX_IMPORT_ROWS:
+        raise ImportRefused(f"reviews must be a list of at most {MAX_IMPORT_ROWS:,} ratings.")
+    out = []
+    for i, raw in enumerate(raws):
+        r = Review(raw.get("skill_id"), raw.get("rating"), raw.get("reviewed_at"), raw.get("uid"), "import") \
+            if isinstance(raw, dict) else None
+        problems = ["not a record"] if r is None else review_problems(r)
+        if not problems and known is not None and known.skills is not None and r.skill_id not in known.skills:
+            problems = [f"skill {r.skill_id!r} is not a skill of this app"]
+        if not problems and _check_time("reviewed_at", r.reviewed_at, now):
+            problems = [_check_time("reviewed_at", r.reviewed_at, now)]
+        if problems:
+            raise ImportRefused(f"Nothing was imported; review {i + 1} of the file: {'; '.join(problems)[:200]}.")
+        out.append(r)
+    return out
+
+
 def parse_export(data: str | bytes, learner: Learner | str = "import", known: Known | None = None,
                  now: datetime | None = None) -> tuple[list[Attempt], dict[str, str]]:
     """(answers, lessons read) from an export in JSON or CSV, for `learner`; ImportRefused with a reason."""
+    items, reads, _ = parse_export_reviews(data, learner, known, now)
+    return items, reads
+
+
+def parse_export_reviews(data: str | bytes, learner: Learner | str = "import", known: Known | None = None,
+                         now: datetime | None = None) -> tuple[list[Attempt], dict[str, str], list[Review]]:
+    """(answers, lessons read, review ratings) from an export; a CSV export holds answers only."""
     who = as_learner(learner)
     now = now or datetime.now(UTC)
     text = _decode(data)
     reads: dict[str, str] = {}
+    ratings: list[Review] = []
     start = text.lstrip()[:1]
     if start == "[":
         raise ImportRefused("This JSON is not a progress export of this app (it is a list, not an export).")
@@ -295,6 +327,7 @@ def parse_export(data: str | bytes, learner: Learner | str = "import", known: Kn
         if not isinstance(raws, list):
             raise ImportRefused("The export has no list of attempts.")
         reads = _lessons_read(doc, known, now)
+        ratings = _reviews(doc, known, now)
         first_row = 1
     else:
         reader = csv.DictReader(io.StringIO(text))
@@ -327,4 +360,4 @@ def parse_export(data: str | bytes, learner: Learner | str = "import", known: Kn
     if problems:
         more = " (and more)" if len(problems) > 5 else ""
         raise ImportRefused("Nothing was imported; the file has invalid rows: " + " | ".join(problems[:5]) + more)
-    return items, reads  # a file may repeat an answer: the store keeps one of each uid
+    return items, reads, ratings  # a file may repeat an answer or a review: the store keeps one of each uid

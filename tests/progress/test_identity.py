@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.progress import Attempt, Store, account, guest, profile
+from core.progress import SCHEMA_VERSION, Attempt, Store, account, guest, profile
 from core.progress.identity import GUEST_NAME
 from tests.progress.conftest import run_sql
 
@@ -115,7 +115,7 @@ def test_migration_to_v3_keeps_profiles_and_locks_away_the_old_shared_guest(new_
     url = new_db()
     run_sql(url, V2)
     store = Store(url)
-    assert store.schema_version() == 3 and store.notice is None
+    assert store.schema_version() == SCHEMA_VERSION and store.notice is None
     (ana,) = store.attempts("Ana")
     assert ana.answer_text == "ana" and ana.source == "here" and ana.first_wrong is None
     assert [i.name for i in store.learners()] == ["Ana"]  # the shared Guest is no longer a profile...

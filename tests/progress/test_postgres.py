@@ -6,7 +6,7 @@ import multiprocessing as mp
 
 import pytest
 
-from core.progress import Attempt, Store, StoreError
+from core.progress import SCHEMA_VERSION, Attempt, Store, StoreError
 
 SERVERS = 8
 
@@ -34,7 +34,7 @@ def test_eight_servers_opening_an_empty_database_together_all_get_it(pg_server, 
         p.join(60)
     try:
         assert outcomes == [("ok", None)] * SERVERS, outcomes  # none fell back, none failed
-        assert Store(url).schema_version() == 3
+        assert Store(url).schema_version() == SCHEMA_VERSION
     finally:
         drop_database(pg_server, name)
 

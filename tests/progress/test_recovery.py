@@ -31,10 +31,13 @@ def damaged_copy(tmp_path, n=300):
     store.close()
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    leaves = [n for (n,) in con.execute("SELECT pageno FROM dbstat WHERE name = 'attempts' AND pagetype = 'leaf' "
+                                         "ORDER BY pageno")]
     con.close()
     raw = bytearray(path.read_bytes())
-    page = 4096
-    raw[8 * page:10 * page] = b"\xff" * (2 * page)  # two pages in the middle of the attempts table
+    first = leaves[len(leaves) // 3] - 1  # two leaf pages of the attempts table (page numbers start at 1)
+    raw[first * page:(first + 2) * page] = b"\xff" * (2 * page)  # two pages in the middle of the attempts table
     damaged = tmp_path / "progress.db.corrupt-20261201-101500"
     damaged.write_bytes(bytes(raw))
     return damaged, original
