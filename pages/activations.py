@@ -1,5 +1,6 @@
 """Activations: tanh, sigmoid and ReLU with their derivatives, the lecture's tanh' slip, and why 1 vs 1/4 matters."""
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -108,6 +109,7 @@ st.caption("For sigmoid to escape the guarantee, σ_max(W_hh) must exceed 4; tan
 st.subheader("Exercise: compute tanh′(z)")
 work = st.session_state.setdefault(EXERCISE, {"seed": 0, "check": None, "answer": "", "attempts": 0})
 z_ex = am.exercise_z(work["seed"])
+work.setdefault("shown_at", time.time())  # a first right answer within 30 s rates the skill Easy
 st.markdown(f"For **z = {z_ex:g}**, compute $\\tanh'(z)$ to at least three significant digits.")
 with st.form("act_form", border=True):
     answer = st.text_input("tanh′(z) =", key="act_answer", placeholder="e.g. 0.4200")
@@ -116,8 +118,10 @@ if submitted:
     check = am.check_tanh_prime(answer, z_ex)
     work.update(check=check, answer=answer)
     if check.counts:
+        save_checked(am.EXERCISE_ID, [("tanh_prime", check)], variant_seed=work["seed"], lesson="tanh",
+                     first_try={"tanh_prime": work["attempts"] == 0},
+                     seconds={"tanh_prime": time.time() - work["shown_at"]})
         work["attempts"] += 1
-        save_checked(am.EXERCISE_ID, [("tanh_prime", check)], variant_seed=work["seed"], lesson="tanh")
 check = work["check"]
 if check is not None:
     look = {"correct": st.success, "close": st.warning, "mistake": st.error, "wrong": st.error,
@@ -127,7 +131,7 @@ if check is not None:
         st.caption(f"Read as: {check.read_as}")
 n1, n2 = st.columns([1, 3])
 if n1.button("New z", key="act_new", icon=":material/autorenew:"):
-    work.update(seed=work["seed"] + 1, check=None, answer="", attempts=0)
+    work.update(seed=work["seed"] + 1, check=None, answer="", attempts=0, shown_at=time.time())
     st.session_state.pop("act_answer", None)  # the old answer belongs to the old z
     st.rerun()
 with n2.expander("Hint"):

@@ -5,7 +5,7 @@ import streamlit as st
 from core.formatting import md_escape
 from core.progress import StoreError
 from core.progress.summary import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
-from ui import identity
+from ui import identity, review
 from ui import progress_tools as tools
 from ui.content import get_content
 from ui.exercise import EXERCISE_PAGES, definitions, instance
@@ -55,6 +55,8 @@ for step in (exercise_steps(summary, exercises) + next_steps(progress, summary))
     elif step.lesson:
         st.page_link("pages/lessons.py", label="Go to the lesson", icon=":material/menu_book:",
                      query_params={"lesson": step.lesson})
+
+review.dashboard_section()
 
 st.subheader("Lessons")
 st.dataframe(

@@ -1,7 +1,7 @@
 """Home: what the app is, what a learner does here, and the notation used everywhere."""
 import streamlit as st
 
-from ui import identity
+from ui import identity, review
 
 st.title("Recurrent neural networks, by hand")
 st.markdown(
@@ -44,6 +44,8 @@ for col, (page, label, icon, caption) in zip(st.columns(3) * 2, START, strict=Tr
     col.caption(caption)
 
 identity.learner_box()
+review.home_summary()
+review.home_summary()
 
 st.subheader("Notation")
 st.markdown(

@@ -9,7 +9,16 @@ from core.course.engine import ECF_CREDIT, Instance, Verdict, hints, score, solu
 from core.formatting import bmatrix, shape_words
 from ui.content import get_content
 from ui.diagram import unrolled_dot
-from ui.exercise_work import check_group, get_work, more_hint, reveal, start_over, widget_key, work_key
+from ui.exercise_work import (
+    check_group,
+    get_work,
+    mark_shown,
+    more_hint,
+    reveal,
+    start_over,
+    widget_key,
+    work_key,
+)
 
 STATUS_LOOK = {  # status -> (icon, Streamlit callout)
     "correct": (":material/check_circle:", "success"),
@@ -71,6 +80,7 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
     """One form: an input per quantity with its feedback, and a Check button that grades the chain."""
     work = get_work(inst)
     qids = [q.id for q in quantities]
+    mark_shown(work, qids)
     owner = work_key(inst)
     for q in quantities:
         # Restore what this learner checked last time: widget state is lost on page switches, and after a

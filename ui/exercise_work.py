@@ -7,6 +7,7 @@ engine, so an answer can earn credit for following from the learner's own earlie
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -30,6 +31,7 @@ class Work:
     attempts: dict[str, int] = field(default_factory=dict)  # qid -> attempts used (invalid/blank never count)
     recorded: dict[str, str] = field(default_factory=dict)  # qid -> the answer text last saved to the store
     mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (qid, mistake name, lesson) made
+    shown_at: dict[str, float] = field(default_factory=dict)  # qid -> when its input was first drawn (time.time)
 
 
 def work_key(inst: Instance) -> str:
@@ -103,14 +105,23 @@ def check_group(inst: Instance, qids: list[str]) -> None:
     # blank, unreadable, revealed, or the same answer checked again: no new attempt
     new = [(qid, feedback[qid]) for qid in qids if qid not in work.revealed and feedback[qid].counts
            and work.recorded.get(qid) != work.answers[qid]]
+    now = time.time()
     if not save_checked(inst.definition.id, new, variant_seed=inst.seed, hints=work.hints,
-                        lesson=inst.definition.lesson):
+                        lesson=inst.definition.lesson, first_try={q: not work.attempts.get(q) for q, _ in new},
+                        seconds={q: now - work.shown_at[q] for q, _ in new if q in work.shown_at}):
         return  # not saved: the answers stay in the form, and checking again tries again
     for qid, fb in new:
         work.attempts[qid] = work.attempts.get(qid, 0) + 1
         work.recorded[qid] = work.answers[qid]
         if fb.mistake is not None:
             work.mistakes.append((qid, fb.mistake.name, fb.mistake.lesson))
+
+
+def mark_shown(work: Work, qids) -> None:
+    """Note when each value's input was first drawn: a first right answer within its skill's time rates Easy."""
+    now = time.time()
+    for qid in qids:
+        work.shown_at.setdefault(qid, now)
 
 
 def more_hint(inst: Instance, qid: str) -> None:
@@ -126,7 +137,7 @@ def reveal(inst: Instance, qids: list[str]) -> None:
     work.checked.update(qids)
     work.feedback = {k: fb for k, fb in regrade(inst, work).items() if k in work.checked}
     save_checked(inst.definition.id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
-                 hints=work.hints, lesson=inst.definition.lesson)
+                 hints=work.hints, lesson=inst.definition.lesson, first_try={q: not work.attempts.get(q) for q in qids})
 
 
 def start_over(inst: Instance) -> None:

@@ -11,6 +11,8 @@ import streamlit as st
 
 from core.course.verdict import Verdict
 from core.progress import Store, StoreError, attempt_from, resolve_url
+from core.review.rating import reviews_of_check
+from core.review.skills import Skills, load_skills
 from ui import identity
 
 
@@ -34,9 +36,18 @@ def status_banner() -> None:
         st.warning(store.notice, icon=icon)
 
 
+@st.cache_resource(show_spinner=False)
+def skills() -> Skills:
+    """The course's skills (content/skills.toml, checked against the exercises and lessons)."""
+    return load_skills()
+
+
 def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, variant_seed: int | None = None,
-                 hints: dict[str, int] | None = None, lesson: str | None = None) -> bool:
-    """Save the checked answers [(quantity id, verdict)] of one Check for the active learner, in one transaction.
+                 hints: dict[str, int] | None = None, lesson: str | None = None,
+                 first_try: dict[str, bool] | None = None, seconds: dict[str, float] | None = None) -> bool:
+    """Save the checked answers [(quantity id, verdict)] of one Check for the active learner, in one transaction,
+    with the ratings they give their skills' review cards (core.review.rating: `first_try` and `seconds`, per
+    quantity, say whether an answer was the first and how long it took).
 
     True if saved (or nothing to save); otherwise a warning says why and nothing of this Check was saved.
     """
@@ -46,8 +57,10 @@ def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, varian
                 for qid, v in checked]
     if not attempts:
         return True
+    reviews = reviews_of_check(skills(), exercise_id, [(qid, v.status) for qid, v in checked], hints=hints,
+                               first_try=first_try, seconds=seconds, at=attempts[0].created_at)
     try:
-        get_store().record_attempts(attempts)
+        get_store().record_attempts(attempts, reviews=reviews)
         return True
     except (StoreError, ValueError) as exc:
         n = len(attempts)

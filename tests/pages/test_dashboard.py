@@ -224,7 +224,7 @@ def test_dashboard_names_exercises_and_offers_to_continue_one(app):
     at.button(key=next(b.key for b in at.button if b.label == "Check")).click().run()
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
-    table = at.dataframe[1].value
+    table = frame(at, "Exercise")
     assert definition.title in list(table["Exercise"])
     text = " ".join(m.value for m in at.markdown)
     assert f"Continue **{definition.title}** where you stopped: 1 of {len(inst.quantities)}" in text
