@@ -4,6 +4,8 @@ much, a Check pressed on an empty form, and the step-1 call-out, which must agre
 Mistaken values are computed from the engine's instance of the same seed with NumPy, and the names and messages
 expected are the engine's own, never hard-coded numbers.
 """
+import re
+
 import numpy as np
 
 from core.course.checking import TOO_FEW_DIGITS
@@ -106,3 +108,23 @@ def test_the_tanh_prime_form_and_the_quiz_say_nothing_was_typed(app):
     at.selectbox(key="quiz_pick").set_value("tanh").run()
     at.button(key="quiz_tanh_0_tanh-half_check").click().run()
     assert any(w.value.startswith("Nothing was typed") for w in at.warning), [w.value for w in at.warning]
+
+
+def test_the_step_1_call_out_agrees_with_the_form(app):
+    at = on_step(app, 1)
+    inst = textbook()
+    (callout,) = [i.value for i in at.info if "h₀ = 0" in i.value]
+    assert "just the bias" not in callout and "W_{hh}h_0 + b_h$ is" not in callout
+    # what the call-out says W_hh h_0 is, typed into the form's W_hh h_0, is right
+    said = re.search(r"`(\[[^`]*\])`", callout).group(1)
+    check(at, inst, {"W_hh_h_prev[1]": said})
+    assert any("Correct" in s.value for s in at.success), [e.value for e in at.error]
+    # the lecture's moment in words, not by name: its slide's 0.427 times h_0 = 0, and the bias 0.567 left over
+    assert "0.427" in callout and "0.567" in callout and "moment" not in callout
+
+
+def test_the_explorer_call_out_says_the_recurrent_term_is_zero(app):
+    at = app("pages/forward_explorer.py")
+    (callout,) = [i.value for i in at.info if "h₀ = 0" in i.value]
+    assert "W_hh·h₀ is zero" in callout and "just the bias b_h" not in callout
+    assert "0.427" in callout and "0.567" in callout and "moment" not in callout
