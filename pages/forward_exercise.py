@@ -20,8 +20,13 @@ if step == 1:
     st.info(f"**A one-hot vector times a matrix selects a column.** $x_1$ has its 1 at position {col + 1}, "
             f"so $W_{{xh}}x_1$ is column {col + 1} of $W_{{xh}}$: no multiplication needed.",
             icon=":material/lightbulb:")
-    st.info("**At t = 1 the previous state is h₀ = 0**, so the recurrent part $W_{hh}h_0 + b_h$ is just the "
-            "bias $b_h$: the lecture's 0.567 moment. The input term $W_{xh}x_1$ is still added, so $h_1$ is not "
+    zeros = "`[" + ", ".join("0" for _ in range(inst.hidden)) + "]`"
+    st.info(f"**At t = 1 the previous state is h₀ = 0**, so the recurrent term $W_{{hh}}h_0$ is the zero vector, "
+            f"{zeros}. The bias $b_h$ is not part of it: it is the third term of "
+            "$z_1 = W_{xh}x_1 + W_{hh}h_0 + b_h$, which at this step is $W_{xh}x_1 + b_h$. The lecture makes the "
+            "same point on its slide: the recurrent weight there, 0.427, times $h_0 = 0$ is 0, so of "
+            "$W_{hh}h_0 + b_h$ only the bias, 0.567, is left. The lecture then says that without a bias the first "
+            "step would output only zeros; it would not: the input term $W_{xh}x_1$ is still added, so $h_1$ is not "
             "zero even without a bias.", icon=":material/lightbulb:")
 if step is not None:
     st.caption("Softmax makes every $p_{t,i}$ positive and divides by their sum, so the entries of $p_t$ add up "

@@ -100,5 +100,8 @@ target = targets[t]
 st.latex(rf"E_{{{t + 1}}} = -\ln p_{{{t + 1}}}[\text{{{target}}}] = -\ln {fmt(trace.p[t][vocab.index(target)], 4)}"
          rf" = {fmt(trace.loss_t[t], 4)}")
 if t == 0:
-    st.info("At t = 1 the previous state is h₀ = 0, so the recurrent part W_hh·h₀ + b_h is just the bias b_h: "
-            "the lecture's 0.567 moment. The input column W_xh·x₁ is still added to it.")
+    st.info("At t = 1 the previous state is h₀ = 0, so the recurrent term W_hh·h₀ is zero and "
+            "z₁ = W_xh·x₁ + b_h: the bias is a term of its own, added to the input column W_xh·x₁. The lecture "
+            "shows this on its slide: the recurrent weight there, 0.427, times h₀ = 0 is 0, so of W_hh·h₀ + b_h "
+            "only the bias, 0.567, is left. The input column is still added, so h₁ is not zero even without a "
+            "bias (the lecture says it would be).")

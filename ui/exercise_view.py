@@ -5,15 +5,18 @@ import numpy as np
 import streamlit as st
 
 from core.course.answers import FORMAT_HELP
+from core.course.checking import TOO_FEW_DIGITS
 from core.course.engine import ECF_CREDIT, Instance, Verdict, hints, score, solution
 from core.formatting import bmatrix, shape_words
 from ui.content import get_content
 from ui.diagram import unrolled_dot
 from ui.exercise_work import (
+    NOTHING_TYPED,
     check_group,
     get_work,
     mark_shown,
     more_hint,
+    nothing_typed,
     reveal,
     start_over,
     widget_key,
@@ -68,7 +71,7 @@ def show_feedback(fb: Verdict, attempts: int) -> None:
     notes = []
     if fb.read_as:
         notes.append(f"Read as: {fb.read_as}")
-    if fb.digits_warning:
+    if fb.digits_warning and not fb.message.startswith(TOO_FEW_DIGITS):  # else the message itself says it
         notes.append(fb.digits_warning)
     if attempts:
         notes.append(f"{attempts} attempt{'s' if attempts != 1 else ''}")
@@ -104,6 +107,8 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
                 with st.container(border=True):
                     st.markdown("**Worked solution**")
                     st.markdown(solution(inst, q.id))
+        if nothing_typed(inst, qids):
+            st.warning(NOTHING_TYPED, icon=":material/edit:")
         st.form_submit_button("Check", type="primary", icon=":material/task_alt:", on_click=check_group,
                               args=(inst, qids), key=f"check::{inst.definition.id}::{title}")
     with st.expander("Stuck? Hints and worked solutions"):

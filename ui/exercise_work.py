@@ -32,6 +32,15 @@ class Work:
     recorded: dict[str, str] = field(default_factory=dict)  # qid -> the answer text last saved to the store
     mistakes: list[tuple[str, str, str]] = field(default_factory=list)  # (qid, mistake name, lesson) made
     shown_at: dict[str, float] = field(default_factory=dict)  # qid -> when its input was first drawn (time.time)
+    nothing_typed: set[tuple[str, ...]] = field(default_factory=set)  # groups last checked with every input empty
+
+
+NOTHING_TYPED = "Nothing was typed: fill in at least one value, then press Check."
+
+
+def nothing_typed(inst: Instance, qids: list[str]) -> bool:
+    """Was the group's last Check pressed with every input (that is not a revealed solution) empty?"""
+    return tuple(qids) in get_work(inst).nothing_typed
 
 
 def work_key(inst: Instance) -> str:
@@ -99,6 +108,11 @@ def check_group(inst: Instance, qids: list[str]) -> None:
     work = get_work(inst)
     for qid in qids:
         work.answers[qid] = st.session_state.get(widget_key(inst, qid), "") or ""
+    open_ids = [qid for qid in qids if qid not in work.revealed]
+    if open_ids and all(not work.answers[qid].strip() for qid in open_ids):
+        work.nothing_typed.add(tuple(qids))  # the form says so: an empty Check must not look like nothing happened
+    else:
+        work.nothing_typed.discard(tuple(qids))
     work.checked.update(qids)
     feedback = regrade(inst, work)
     work.feedback = {qid: fb for qid, fb in feedback.items() if qid in work.checked}

@@ -10,14 +10,18 @@ Vectors and matrices are marked element by element, so a vector with one slip st
 rest. When an answer is wrong, `compare` looks for a simple structural explanation before giving up:
 transposed, the wrong shape, every sign flipped, every number scaled by one constant, two rows (or two
 elements, or two columns) swapped, or the same numbers in another order. It also notices when the learner
-typed too few significant digits for the tolerance, which is a rounding problem, not a maths one.
+typed too few significant digits for the tolerance, which is a rounding problem, not a maths one, and
+when every number that is off is the true value rounded (or cut off) to those few digits it says so
+(`rounded_to`), so the learner is told to type more digits rather than to look for a mistake.
 
 Public API (stable):
     Tolerance(rel=0.01, abs=0.001)      .width(truth), .within(value, truth), .describe(), .digits_needed()
     DEFAULT_TOLERANCE, CLOSE_FACTOR, TOLERANCE_HELP (Markdown for the UI)
     compare(value, truth, tol=DEFAULT_TOLERANCE, digits=None) -> Comparison
     Comparison(ok, shape_ok, element_ok, wrong_elements, credit, close, structure, structure_message,
-               scale, digits_warning, max_rel_error)
+               scale, digits_warning, max_rel_error, rounded_to)
+    too_few_digits_message(k, tol, some=False), TOO_FEW_DIGITS: the message for an answer that is the truth
+               rounded to too few significant digits (Comparison.rounded_to)
     STRUCTURES: structure id -> short description
     round_sig(x, d), format_index(idx, ndim)
 Indices in `wrong_elements` are 0-based NumPy index tuples; messages count from 1 as people do.
@@ -109,6 +113,7 @@ class Comparison:
     scale: float | None = None  # the constant, for structure == "scaled"
     digits_warning: str | None = None
     max_rel_error: float = 0.0  # largest |error| / max(|truth|, abs floor), over elements
+    rounded_to: int | None = None  # every element that is off is the truth rounded to this few digits (or fewer)
 
 
 def round_sig(x, d: int) -> np.ndarray:
@@ -189,6 +194,46 @@ def _digits_warning(truth: np.ndarray, digits, tol: Tolerance) -> str | None:
     return None
 
 
+def _to_digits(x: np.ndarray, k: np.ndarray) -> list[np.ndarray]:
+    """x rounded to k significant digits (element by element) the ways people do it: half up, half down, cut off."""
+    mag = np.floor(np.log10(np.abs(x)))  # x has no zeros here
+    factor = 10.0 ** (k - 1 - mag)
+    scaled = np.abs(x) * factor
+    return [np.sign(x) * np.floor(scaled + 0.5) / factor, np.sign(x) * np.ceil(scaled - 0.5) / factor,
+            np.sign(x) * np.floor(scaled) / factor]
+
+
+def _rounded_to(value: np.ndarray, truth: np.ndarray, digits, tol: Tolerance, element_ok: np.ndarray) -> int | None:
+    """The fewest significant digits typed, when every element that is off is the true value rounded (or cut off)
+    to the digits typed for it, fewer than the tolerance needs: the working is right, the rounding is not."""
+    if digits is None:
+        return None
+    d = np.broadcast_to(np.asarray(digits), truth.shape)
+    off = ~element_ok
+    if not off.any() or np.any(d[off] >= tol.digits_needed()) or np.any(truth[off] == 0):
+        return None  # enough digits (or typed exactly), or a true 0 that no rounding turns into another number
+    v, t, k = value[off], truth[off], d[off].astype(np.float64)
+    ways = _to_digits(t, k)
+    match = np.zeros(v.shape, dtype=bool)
+    for r in ways:
+        match |= np.abs(v - r) <= 1e-9 * np.abs(r)
+    return int(k.min()) if match.all() else None
+
+
+TOO_FEW_DIGITS = "Too few digits"  # how a rounded-too-much answer's message starts (the UI keys on it)
+
+
+def too_few_digits_message(k: int, tol: Tolerance, some: bool = False) -> str:
+    """The primary message for an answer that is the true value rounded to k significant digits, too few."""
+    need = tol.digits_needed()
+    unit = "digit" if k == 1 else "digits"
+    which, it = (("The numbers that are off are the true values", "them") if some
+                 else ("Your answer is the true value", "it"))
+    return (f"{TOO_FEW_DIGITS}: give at least {need} significant digits. {which} rounded to {k} significant {unit}, "
+            f"and rounding that much moves {it} outside the tolerance ({tol.describe()}). Your working looks right: "
+            f"type the same numbers with {need} or more significant digits.")
+
+
 def compare(value, truth, tol: Tolerance = DEFAULT_TOLERANCE, digits=None, diagnose: bool = True) -> Comparison:
     """Check `value` against `truth` element by element; diagnose the structure of a wrong answer.
 
@@ -220,9 +265,10 @@ def compare(value, truth, tol: Tolerance = DEFAULT_TOLERANCE, digits=None, diagn
     close = bool(np.all(err <= CLOSE_FACTOR * width))
     if not diagnose:
         return Comparison(False, True, element_ok, wrong, credit, close, max_rel_error=max_rel)
-    structure, message, scale = (None, None, None) if close else _structure(value, truth, tol)
+    rounded = _rounded_to(value, truth, digits, tol, element_ok)
+    structure, message, scale = (None, None, None) if close or rounded is not None else _structure(value, truth, tol)
     return Comparison(False, True, element_ok, wrong, credit, close, structure, message, scale,
-                      _digits_warning(truth, digits, tol), max_rel)
+                      _digits_warning(truth, digits, tol), max_rel, rounded)
 
 
 def describe_wrong(cmp: Comparison, ndim: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.course.answers import parse_answer, parse_char
-from core.course.checking import compare, describe_wrong
+from core.course.checking import compare, describe_wrong, too_few_digits_message
 from core.course.instance import Instance, Quantity, safe_compute
 from core.course.verdict import Mistake, Verdict
 
@@ -191,6 +191,10 @@ class _Grader:
     def not_right(self, q: Quantity, value, cmp, base: dict) -> Verdict:
         """'close' (rounding) or 'wrong', naming the elements that are off and any structural diagnosis."""
         where = describe_wrong(cmp, q.truth.ndim)
+        if cmp.rounded_to is not None:  # the true value, rounded too much: say that first, not "look for a mistake"
+            msg = too_few_digits_message(cmp.rounded_to, q.tolerance, some=len(cmp.wrong_elements) < q.truth.size)
+            return self.verdict(q, "close", cmp.credit, msg, wrong_elements=cmp.wrong_elements,
+                                digits_warning=cmp.digits_warning, **base)
         if cmp.close:
             pct = f"{cmp.max_rel_error:.1%}" if cmp.max_rel_error < 1 else "a little"
             msg = (f"Very close, but outside the tolerance ({q.tolerance.describe()}): off by up to about {pct}. "

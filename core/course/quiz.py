@@ -3,8 +3,9 @@
 Choice questions (single, multiple, "spot the mistake") are graded here; numeric ones go through the
 exercise engine (`core.course.answers.parse_answer` reads what was typed, `core.course.checking.compare` checks it
 element by element against the question's tolerance). An unreadable numeric answer is "invalid": it gets
-the reader's message and counts as no attempt. The explanation itself lives with the question
-(`Question.explanation`); the page shows it once the question is answered.
+the reader's message and counts as no attempt; an empty one is "blank" and says that nothing was typed.
+The explanation itself lives with the question (`Question.explanation`); the page shows it once the question
+is answered.
 
 A retry draws a new round: `draw(questions, rng, previous)` shuffles the questions (and their choices,
 unless a question says `shuffle = false`) with the generator it is given, and draws again while the order
@@ -19,11 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.course.answers import parse_answer
-from core.course.checking import DEFAULT_TOLERANCE, compare, describe_wrong
+from core.course.checking import DEFAULT_TOLERANCE, compare, describe_wrong, too_few_digits_message
 from core.course.questions import Question
 from core.course.verdict import Verdict
 from core.formatting import format_value
 
+NOTHING_TYPED = "Nothing was typed: type your answer, then press Check."
 MAX_REDRAWS = 20  # a round that repeats the previous order is redrawn; 20 tries fail with odds below 2^-20
 
 
@@ -108,6 +110,8 @@ def grade_numeric(q: Question, text: str) -> Verdict:
     truth = np.asarray(q.answer, dtype=np.float64)  # () or (n,) or (r, c)
     parsed = parse_answer(text, shape=truth.shape)
     if not parsed.ok:
+        if parsed.blank:
+            return Verdict("blank", 0.0, NOTHING_TYPED, "")
         return Verdict("invalid", 0.0, parsed.message or "This answer could not be read.", "")
     tol = q.tolerance or DEFAULT_TOLERANCE
     cmp = compare(parsed.value, truth, tol, digits=parsed.digits_each)
@@ -115,17 +119,19 @@ def grade_numeric(q: Question, text: str) -> Verdict:
     if cmp.ok:
         return Verdict("correct", 1.0, "Correct.", answer_text, read_as=parsed.read_as)
     lines = []
-    if cmp.close:
+    if cmp.rounded_to is not None:  # the true value rounded to too few digits: say that first
+        lines.append(too_few_digits_message(cmp.rounded_to, tol, some=len(cmp.wrong_elements) < truth.size))
+    elif cmp.close:
         lines.append("Close, but not within the tolerance: probably rounding.")
     if cmp.structure_message:
         lines.append(cmp.structure_message)
     wrong = describe_wrong(cmp, truth.ndim)
     if wrong:
         lines.append(wrong)
-    if cmp.digits_warning:
+    if cmp.digits_warning and cmp.rounded_to is None:
         lines.append(cmp.digits_warning)
     lines.append(f"The expected answer is {format_value(truth, 5)}.")
-    if cmp.close:
+    if cmp.close or cmp.rounded_to is not None:
         status = "close"
     elif cmp.credit > 0:
         status = "partial"

@@ -13,11 +13,12 @@ import math
 import numpy as np
 
 from core.course.answers import parse_answer
-from core.course.checking import DEFAULT_TOLERANCE, compare
+from core.course.checking import DEFAULT_TOLERANCE, compare, too_few_digits_message
 from core.course.verdict import Mistake, Verdict
 from core.rnn.activations import sigmoid
 
 EXERCISE_ID = "activations_tanh_prime"  # the exercise id its answers are saved under
+NOTHING_TYPED = "Nothing was typed: type your value of tanh′(z), then press Check."
 
 
 def tanh_prime(z: float) -> float:
@@ -71,8 +72,9 @@ def check_tanh_prime(text: str, z: float) -> Verdict:
     truth = tanh_prime(z)
     parsed = parse_answer(text, ())
     if not parsed.ok:
-        status = "blank" if parsed.blank else "invalid"
-        return Verdict(status, 0.0, parsed.message or "This answer could not be read.", text)
+        if parsed.blank:
+            return Verdict("blank", 0.0, NOTHING_TYPED, text)
+        return Verdict("invalid", 0.0, parsed.message or "This answer could not be read.", text)
     value = float(parsed.value)
     cmp = compare(value, truth, DEFAULT_TOLERANCE, digits=parsed.digits)
     answer = dict(answer_text=text.strip(), read_as=parsed.read_as, value=parsed.value)
@@ -84,6 +86,9 @@ def check_tanh_prime(text: str, z: float) -> Verdict:
         other = slip(z)
         if abs(other - truth) > DEFAULT_TOLERANCE.width(truth) and compare(value, other, diagnose=False).ok:
             return Verdict("mistake", 0.0, mistake.explanation, mistake=mistake, **answer)
+    if cmp.rounded_to is not None:  # 1 − tanh²(z) rounded to too few digits: the method is fine
+        return Verdict("close", 0.0, too_few_digits_message(cmp.rounded_to, DEFAULT_TOLERANCE),
+                       digits_warning=cmp.digits_warning, **answer)
     if cmp.close:
         extra = f" {cmp.digits_warning}" if cmp.digits_warning else " Keep four significant digits of tanh(z)."
         return Verdict("close", 0.0, "Close, but outside the tolerance (" + DEFAULT_TOLERANCE.describe() + ")."

@@ -139,6 +139,8 @@ def _independent(inst, qid: str, mistake: str):
         ("W_xh_x", "input_is_target"): lambda: P.W_xh[:, tr.targets[i]],
         ("W_xh_x", "row_not_column"): lambda: P.W_xh[tr.inputs[i], :],
         ("W_hh_h_prev", "W_transposed"): lambda: P.W_hh.T @ h_prev(t - 1),
+        ("W_hh_h_prev", "state_forgotten"): lambda: np.zeros(P.hidden),
+        ("W_hh_h_prev", "bias_in_recurrent"): lambda: P.W_hh @ h_prev(t - 1) + P.b_h,
         ("z", "no_bias"): lambda: P.W_xh[:, tr.inputs[i]] + P.W_hh @ h_prev(t - 1),
         ("z", "no_recurrent"): lambda: P.W_xh[:, tr.inputs[i]] + P.b_h,
         ("z", "no_input"): lambda: P.W_hh @ h_prev(t - 1) + P.b_h,
@@ -149,6 +151,7 @@ def _independent(inst, qid: str, mistake: str):
         ("p", "no_softmax"): lambda: tr.y[i],
         ("p", "not_normalised"): lambda: np.exp(tr.y[i]),
         ("p", "sigmoid_not_softmax"): lambda: sig(tr.y[i]),
+        ("p", "no_exp"): lambda: tr.y[i] / np.sum(tr.y[i]),
         ("pred", "target_char"): lambda: inst.vocab.chars[tr.targets[i]],
         ("loss", "log10"): lambda: -np.log10(tr.p[i, tr.targets[i]]),
         ("loss", "loss_sign"): lambda: (np.log(tr.p[i, tr.targets[i]]) if i is not None  # E_t, or the total E

@@ -90,9 +90,12 @@ def test_numeric_grading_goes_through_the_engine():
     assert partial.status == "partial" and partial.credit == 0.75 and "Element 2" in partial.message
     flipped = grade(q, "[-0.1, 0.8, -0.3, -0.4]")
     assert flipped.status == "wrong" and flipped.structure == "sign_flipped"
-    for bad in ("", "abc", "[0.1, 0.2]", "__import__('os')"):
+    for bad in ("abc", "[0.1, 0.2]", "__import__('os')"):
         out = grade_numeric(q, bad)
         assert out.status == "invalid" and not out.counts and out.message
+    for empty in ("", "   "):
+        out = grade_numeric(q, empty)
+        assert out.status == "blank" and not out.counts and "Nothing was typed" in out.message
 
 
 def test_a_question_tolerance_overrides_the_default():

@@ -22,6 +22,8 @@ from core.course.rules.base import (
 )
 from core.rnn.model import softmax
 
+FIRST_STEP_LESSON = "first-step"  # the zero recurrent term at t = 1, the bias, and step 2 where memory enters
+
 _W_xh_x = Rule(
     "W_xh_x[t]", "t", "vector", shape_h, lambda c, t: (),
     lambda c, e, t: c.params.W_xh @ e[f"x[{t}]"],  # (H,V)@(V,): a one-hot picks column x_t
@@ -44,6 +46,16 @@ _W_hh_h_prev = Rule(
             r"The recurrent term is $W_{hh}h_{t-1}$: row $i$ of $W_{hh}$ times $h_{t-1}$ gives element $i$; "
             r"you used the columns, i.e. $W_{hh}^\top h_{t-1}$.",
             lambda c, e, t: c.params.W_hh.T @ e[f"h[{t - 1}]"], from_step_2),
+        mut("state_forgotten", "Previous state taken as zero", FIRST_STEP_LESSON,
+            r"From $t = 2$ on, $h_{t-1}$ is the hidden state you computed at the step before, not $h_0 = 0$: "
+            r"the recurrent term is zero only at $t = 1$. Multiply $W_{hh}$ by your $h_{t-1}$; this term is how "
+            r"the network remembers the earlier characters.",
+            lambda c, e, t: c.params.W_hh @ e["h[0]"], from_step_2),
+        mut("bias_in_recurrent", "Bias put into the recurrent term", FIRST_STEP_LESSON,
+            r"$W_{hh}h_{t-1}$ is the product alone; the bias $b_h$ is a separate, third term of "
+            r"$z_t = W_{xh}x_t + W_{hh}h_{t-1} + b_h$, added when you compute $z_t$. At $t = 1$, where "
+            r"$h_0 = 0$, the product is the zero vector, not $b_h$.",
+            lambda c, e, t: c.params.W_hh @ e[f"h[{t - 1}]"] + c.params.b_h),
     ),
 )
 
@@ -96,10 +108,38 @@ def distribution_sanity(value: np.ndarray) -> list[str]:
     if value.ndim != 1:
         return []
     if np.any(value < 0):
+        if abs(float(value.sum()) - 1) <= 0.01:  # adds up to 1 with a negative entry: divided without exp
+            return ["Probabilities cannot be negative. These add up to 1, as scores divided by their own sum "
+                    "do, but softmax exponentiates every score before dividing."]
         return ["Probabilities cannot be negative: softmax exponentiates every score."]
     if abs(float(value.sum()) - 1) > 0.01:
         return [f"Your probabilities add up to {float(value.sum()):.3g}, not 1: divide by the sum."]
     return []
+
+
+CLEAR_OF_ZERO = 10.0  # y / sum(y) is looked for where |sum(y)| >= sum(|y|) / CLEAR_OF_ZERO ...
+CLEAR_OF_ONE = 0.03  # ... and where dividing by sum(y) moves the scores by more than 3%
+
+
+def division_by_sum_shows(c: Ctx, s: int) -> bool:
+    """Is y_s / sum(y_s) (the true scores over their sum) a value a learner can reach, and tell from y_s itself?
+
+    Near a zero sum the quotients blow up, and a rounding of the scores in their 4th digit moves them by more
+    than the tolerance (the rounding is magnified by sum|y| / |sum y|, at most CLEAR_OF_ZERO here). Near a sum
+    of 1 the division changes nothing a learner could see: the answer is the scores themselves, "Softmax left
+    out", like the recurrent term left out at t = 1."""
+    y = np.asarray(c.trace.y[s - 1], dtype=np.float64)
+    total = float(y.sum())
+    return bool(CLEAR_OF_ZERO * abs(total) >= float(np.abs(y).sum()) > 0 and abs(1 / total - 1) > CLEAR_OF_ONE)
+
+
+def _over_own_sum(y) -> np.ndarray | None:
+    """y / sum(y), or None where the sum is (numerically) zero: the quotient must be a finite number."""
+    y = np.asarray(y, dtype=np.float64)
+    total = float(y.sum())
+    if not abs(total) > 1e-9 * max(float(np.abs(y).sum()), 1e-300):
+        return None
+    return y / total
 
 
 _p = Rule(
@@ -117,6 +157,12 @@ _p = Rule(
             r"A sigmoid of each logit on its own does not make a distribution; softmax divides each "
             r"$e^{y_{t,i}}$ by the sum over the whole vocabulary.",
             lambda c, e, t: activation("sigmoid").f(e[f"y[{t}]"])),
+        mut("no_exp", "Scores divided by their sum, without exponentials", "softmax",
+            r"That is $y_t / \sum_j y_{t,j}$: the scores divided by their sum. Those add up to 1, but they are "
+            r"not probabilities: a score can be negative, and so can the sum, or it can be close to 0 and blow "
+            r"the quotients up. Softmax exponentiates first, $p_{t,i} = e^{y_{t,i}} / \sum_j e^{y_{t,j}}$, and "
+            r"every $e^{y}$ is positive, so every probability is too.",
+            lambda c, e, t: _over_own_sum(e[f"y[{t}]"]), division_by_sum_shows),
     ),
     sanity=distribution_sanity,
 )
