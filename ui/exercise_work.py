@@ -33,7 +33,7 @@ class Work:
 
 def work_key(inst: Instance) -> str:
     """One Work per learner and variant: choosing another name shows that learner's work."""
-    return f"work::{current_learner() or ''}::{inst.definition.id}::{inst.seed}::{inst.hidden}"
+    return f"work::{current_learner() or ''}::{inst.definition.id}::{inst.seed}::{inst.hidden}::{inst.text}"
 
 
 def get_work(inst: Instance) -> Work:
@@ -50,7 +50,7 @@ def restore_work(inst: Instance) -> Work:
     if learner is None:  # a guest's answers may be anybody's on a shared server: start clean
         return work
     try:
-        saved = get_store().attempts(learner, inst.definition.id)
+        saved = get_store().attempts(learner, inst.progress_id)  # an own text has its own id
     except StoreError:
         return work
     ids = set(inst.ids)
@@ -103,7 +103,7 @@ def check_group(inst: Instance, qids: list[str]) -> None:
     # blank, unreadable, revealed, or the same answer checked again: no new attempt
     new = [(qid, feedback[qid]) for qid in qids if qid not in work.revealed and feedback[qid].counts
            and work.recorded.get(qid) != work.answers[qid]]
-    if not save_checked(inst.definition.id, new, variant_seed=inst.seed, hints=work.hints,
+    if not save_checked(inst.progress_id, new, variant_seed=inst.seed, hints=work.hints,
                         lesson=inst.definition.lesson):
         return  # not saved: the answers stay in the form, and checking again tries again
     for qid, fb in new:
@@ -125,7 +125,7 @@ def reveal(inst: Instance, qids: list[str]) -> None:
     work.revealed.update(qids)
     work.checked.update(qids)
     work.feedback = {k: fb for k, fb in regrade(inst, work).items() if k in work.checked}
-    save_checked(inst.definition.id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
+    save_checked(inst.progress_id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
                  hints=work.hints, lesson=inst.definition.lesson)
 
 

@@ -77,7 +77,7 @@ def test_a_two_character_text_has_one_step_and_no_step_slider(app):
 def test_it_opens_on_the_variant_of_the_exercises_and_can_go_back_to_it(app):
     at = app("pages/forward_exercise.py")
     at.button(key="new_practice::forward_hello").click().run()
-    variant = at.session_state["rnn_variant"]
+    variant = at.session_state["rnn_variant::hello"]  # the variant group of the forward and BPTT exercises
     at.switch_page(PAGE).run()
     assert at.number_input(key="explorer_seed").value == variant["seed"]
     assert any("network of the forward-pass and BPTT exercises" in c.value for c in at.caption)
