@@ -11,12 +11,13 @@ instead of 1 - h^2, W where W^T belongs, the forget gate left out, ...), recompu
 pieces. A mutation also says where it is meaningful: leaving out the recurrent term changes nothing at t = 1,
 where h_0 = 0, so it is only checked from t = 2 on.
 
-Rules are registered per network, `RULES[network]`: "vanilla" (forward.py, bptt.py, chain.py), "lstm"
-(lstm.py) and "gru" (gru.py); the networks themselves are built by `build_ctx` (base.make_ctx for the vanilla
-RNN, gated.make_gated_ctx for the others). Ids follow the course's notation: t counts steps from 1, h[0] (and
-c[0]) is the zero initial state, and the lecture's single-loss gradient dE_K/dW (K = 3 on the slides) uses ids
-such as "dE3_dh3", "dh3_dh[1]", "dE3_dW_hh[2]". Values in the table are float64 arrays (shape () for numbers)
-or one-character strings; all are read-only.
+Rules are registered per network, `RULES[network]`: "vanilla" (forward.py, bptt.py, chain.py, and the
+truncation.py and clipping.py quantities of the same network), "lstm" (lstm.py) and "gru" (gru.py); the
+networks themselves are built by `build_ctx` (base.make_ctx for the vanilla RNN, gated.make_gated_ctx for the
+others). Ids follow the course's notation: t counts steps from 1, h[0] (and c[0]) is the zero
+initial state, and the lecture's single-loss gradient dE_K/dW (K = 3 on the slides) uses ids such as
+"dE3_dh3", "dh3_dh[1]", "dE3_dW_hh[2]". Values in the table are float64 arrays (shape () for numbers) or
+one-character strings; all are read-only.
 
 Public API (stable): Mistake, Mutation, Rule, Ctx, GatedCtx, RULES (network -> rules), NETWORKS,
 rule_for(id_template, K, network), known_templates(K, network), quantity_id(rule, K, step), truth_table(ctx),
@@ -48,10 +49,12 @@ from core.course.rules.chain import (
     _chain_sum,
     _chain_term,
 )
+from core.course.rules.clipping import CLIPPING_RULES, clipping_truths
 from core.course.rules.forward import _h, _loss, _loss_t, _p, _pred, _W_hh_h_prev, _W_xh_x, _y, _z
 from core.course.rules.gated import GatedCtx, gru_truths, lstm_truths, make_gated_ctx
 from core.course.rules.gru import GRU_RULES
 from core.course.rules.lstm import LSTM_RULES
+from core.course.rules.truncation import TRUNCATION_RULES, truncation_truths
 from core.course.verdict import Mistake
 from core.rnn.network import build_network
 
@@ -62,6 +65,7 @@ VANILLA_RULES: tuple[Rule, ...] = (
     _W_xh_x, _W_hh_h_prev, _z, _h, _y, _p, _pred, _loss_t, _loss,
     _dy, _dW_hy, _db_y, _dh, _dh_raw, _dh_next, _dW_hh_t, _dW_xh_t, _dW_hh, _dW_xh, _db_h,
     _chain_dy, _chain_dW_hy, _chain_dh_K, _chain_J, _chain_dh_k, _chain_term, _chain_sum,
+    *TRUNCATION_RULES, *CLIPPING_RULES,
 )
 RULES: dict[str, tuple[Rule, ...]] = {"vanilla": VANILLA_RULES, "lstm": LSTM_RULES, "gru": GRU_RULES}
 NETWORKS = tuple(RULES)
@@ -85,7 +89,12 @@ def truth_table(c) -> Env:
         return lstm_truths(c)
     if c.network == "gru":
         return gru_truths(c)
-    return vanilla_truths(c)
+    env = vanilla_truths(c)
+    if c.truncation is not None:
+        env.update(truncation_truths(c))
+        if c.clip is not None:
+            env.update(clipping_truths(c))
+    return env
 
 
 def _concrete(r: Rule, K: int | None) -> str | None:
