@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.course.own_text import text_problem
 from core.formatting import bmatrix, fmt, format_value
 from ui import exercise as ex
 from ui.network import cached_trace
@@ -40,7 +41,7 @@ else:
     b1, b2 = st.columns(2)
     b1.button("Back to the exercises' network", icon=":material/undo:", on_click=ex.reset_explorer,
               args=(variant,))
-    if hand and 2 <= int(hidden) <= 8:  # the exercises vet the seed and may move to the nearest clear one
+    if hand and 2 <= int(hidden) <= 8 and text_problem(text) is None:  # the exercise vets the seed, may move on
         b2.page_link("pages/forward_exercise.py", label="Compute this network by hand", icon=":material/calculate:",
                      query_params={"seed": str(int(seed)), "hidden": str(int(hidden)), "text": text})
 
