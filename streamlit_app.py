@@ -22,6 +22,12 @@ pages = {
                 url_path="forward"),
         st.Page("pages/bptt_exercise.py", title="Backpropagation through time", icon=":material/undo:",
                 url_path="bptt"),
+        st.Page("pages/truncation_exercise.py", title="Truncated BPTT and clipping", icon=":material/content_cut:",
+                url_path="truncated-bptt"),
+    ],
+    "More networks": [
+        st.Page("pages/lstm_exercise.py", title="One LSTM step", icon=":material/memory:", url_path="lstm-step"),
+        st.Page("pages/gru_exercise.py", title="One GRU step", icon=":material/alt_route:", url_path="gru-step"),
     ],
     "Playgrounds": [
         st.Page("pages/vanishing_gradients.py", title="Vanishing gradients",

@@ -1,6 +1,6 @@
 """The exercise engine: checking one answer (all mutations included) must take at most 5 ms.
 
-`grade_one` is timed for every quantity of the forward and BPTT definitions (textbook variants) in two
+`grade_one` is timed for every quantity of every shipped definition (textbook variants) in two
 situations. "alone": a wrong answer with no earlier answers, so the truth check, every mutation and the
 structural diagnosis run. "chain": a wrong answer after every earlier quantity was answered wrongly too,
 so each ancestor is graded in full (its own error-carried-forward check and mutations) before the quantity
@@ -46,7 +46,7 @@ def benchmarks() -> list[dict]:
     defs = load_all()
     out = []
     everything_alone, everything_chain = [], []
-    for name in ("forward_hello", "bptt_hello"):
+    for name in defs:
         d = defs[name]
         inst = make_instance(d, d.textbook_seed)
         alone = _per_quantity(inst, chain=False)

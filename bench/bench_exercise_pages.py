@@ -1,4 +1,4 @@
-"""Server-side time of a submit on the two exercise screens: fill a step, press Check, time the rerun (AppTest)."""
+"""Server-side time of a submit on the exercise screens: fill a step, press Check, time the rerun (AppTest)."""
 from __future__ import annotations
 
 import statistics
@@ -7,7 +7,10 @@ import time
 from bench.timing import in_repo_with_scratch_data, open_page, result
 
 SCREENS = {"forward_hello": ("pages/forward_exercise.py", "forward_group", "radio"),
-           "bptt_hello": ("pages/bptt_exercise.py", "bptt_group", "selectbox")}
+           "bptt_hello": ("pages/bptt_exercise.py", "bptt_group", "selectbox"),
+           "truncation_hello": ("pages/truncation_exercise.py", "truncation_group", "selectbox"),
+           "lstm_step": ("pages/lstm_exercise.py", "lstm_step_group", "radio"),
+           "gru_step": ("pages/gru_exercise.py", "gru_step_group", "radio")}
 
 
 def submit_times(definition_id: str, submits: int = 15) -> tuple[float, float]:

@@ -35,6 +35,9 @@ with st.expander("The forward pass of this network (the values BPTT starts from)
     st.caption(f"Total loss E = {tr.loss:.4f}. The targets are one-hot vectors, like the inputs; "
                "$h_0 = 0$.")
 
+if inst.chain is None and DEFINITION.chain_T:
+    st.caption(f"“{inst.text}” has {inst.trace.T} step{'s' if inst.trace.T != 1 else ''}: the lecture's single "
+               f"loss $E_{DEFINITION.chain_T}$ needs {DEFINITION.chain_T}, so its chain is left out here.")
 choice = ex.group_picker(inst, grouped, key="bptt_group", horizontal=False)
 title, quantities = grouped[choice]
 step = quantities[0].t if quantities[0].step_var == "t" else None
@@ -66,7 +69,7 @@ AGREES = 1e-2  # relative error of a hand computation that agrees up to rounding
 answered = {qid: work.answers.get(qid, "") for qid in GRADS if qid in work.feedback}
 if answered:
     st.subheader("Your gradients against finite differences")
-    numeric = ex.numerical_grads(DEFINITION.id, inst.seed, inst.hidden)
+    numeric = ex.numerical_grads(DEFINITION.id, inst.seed, inst.hidden, inst.text)
     rows = []
     for qid, name in GRADS.items():
         if qid not in answered:

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.course.own_text import split_stored_id
 from core.formatting import md_escape
 from core.progress import StoreError
 from core.progress.summary import QUIZ_PREFIX, days_since, exercise_steps, lesson_progress, next_steps, summarize
@@ -67,12 +68,20 @@ st.dataframe(
     column_config={"Quiz": st.column_config.ProgressColumn("Quiz", min_value=0.0, max_value=1.0, format="percent")},
 )
 
+def exercise_title(stored_id: str) -> str:
+    """An exercise's title; answers on a learner's own text are stored under their own id and say so."""
+    base, own = split_stored_id(stored_id)
+    if base not in exercises:
+        return stored_id
+    return exercises[base][0] + ("" if own is None else f" (your text “{own}”)" if own else " (your own text)")
+
+
 st.subheader("Exercises")
 if summary.exercises:
     titles = {x.slug: x.title for x in content.lessons}
     st.dataframe(pd.DataFrame([{
         "Exercise": (f"Quiz: {titles.get(e.exercise_id[len(QUIZ_PREFIX):], e.exercise_id[len(QUIZ_PREFIX):])}"
-                     if e.exercise_id.startswith(QUIZ_PREFIX) else exercises.get(e.exercise_id, (e.exercise_id,))[0]),
+                     if e.exercise_id.startswith(QUIZ_PREFIX) else exercise_title(e.exercise_id)),
         "Answers": e.attempts, "Tried": e.tried, "Mastered": e.mastered, "Hints": e.hints,
         "Solutions shown": e.revealed, "Last": e.last_at[:16].replace("T", " "),
     } for e in summary.exercises]), hide_index=True, width="stretch")

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.course.own_text import text_problem
 from core.formatting import bmatrix, fmt, format_value
 from ui import exercise as ex
 from ui.network import cached_trace
@@ -23,8 +24,8 @@ st.markdown(
 # Start on the network the exercises use (the current variant, else the textbook one), so what a learner
 # checks here is what they compute there.
 variant = ex.current_or_textbook_variant()
-for key, value in (("explorer_text", "hello"), ("explorer_hidden", variant[1]), ("explorer_seed", variant[0]),
-                   ("explorer_hand", True)):
+for key, value in (("explorer_text", variant.text), ("explorer_hidden", variant.hidden),
+                   ("explorer_seed", variant.seed), ("explorer_hand", True)):
     st.session_state.setdefault(key, value)
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -34,11 +35,15 @@ hidden = c2.slider("Hidden size H", 1, 8, key="explorer_hidden")
 seed = c3.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="explorer_seed")
 hand = st.toggle("Hand-friendly weights (2 decimals, uniform in [-1, 1])", key="explorer_hand",
                  help="Off: scaled normal weights with standard deviation 1/sqrt(fan-in) and zero biases.")
-if (text, int(seed), int(hidden), hand) == ("hello", variant[0], variant[1], True):
+if (text, int(seed), int(hidden), hand) == (variant.text, variant.seed, variant.hidden, True):
     st.caption("This is the network of the forward-pass and BPTT exercises.")
 else:
-    st.button("Back to the exercises' network", icon=":material/undo:", on_click=ex.reset_explorer,
+    b1, b2 = st.columns(2)
+    b1.button("Back to the exercises' network", icon=":material/undo:", on_click=ex.reset_explorer,
               args=(variant,))
+    if hand and 2 <= int(hidden) <= 8 and text_problem(text) is None:  # the exercise vets the seed, may move on
+        b2.page_link("pages/forward_exercise.py", label="Compute this network by hand", icon=":material/calculate:",
+                     query_params={"seed": str(int(seed)), "hidden": str(int(hidden)), "text": text})
 
 if len(text) < 2:
     st.error(f"The text needs at least two characters (an input and its target); it has {len(text)}.")

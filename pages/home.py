@@ -25,23 +25,32 @@ if identity.class_mode() and identity.current() is None:  # a class server: sign
     st.stop()
 
 st.subheader("Where to start")
-START = [  # (page, link, what it is), laid out in rows of three
-    ("pages/forward_explorer.py", "Meet the network", ":material/visibility:",
-     "The seeded \"hello\" network and every value of its forward pass."),
-    ("pages/forward_exercise.py", "Compute the forward pass", ":material/calculate:",
-     "Step by step, checked as you go, with hints and worked solutions."),
-    ("pages/lessons.py", "Read the lessons", ":material/menu_book:",
-     "Short lessons on every topic of the lecture, each with a quiz."),
-    ("pages/bptt_exercise.py", "Backpropagate through time", ":material/undo:",
-     "The chain rule, one factor at a time, on the same network."),
-    ("pages/vanishing_gradients.py", "Watch gradients vanish", ":material/trending_down:",
-     "Vanilla RNN, LSTM and GRU side by side, from real Jacobian products."),
-    ("pages/train_rnn.py", "Train and sample", ":material/model_training:",
-     "Train a character RNN on \"hello\" or your own text and sample from it."),
+START = [  # rows of (page, link, icon, what it is, query): the hello network, what comes next, then the rest
+    [("pages/forward_explorer.py", "Meet the network", ":material/visibility:",
+      "The seeded \"hello\" network and every value of its forward pass.", None),
+     ("pages/forward_exercise.py", "Compute the forward pass", ":material/calculate:",
+      "Step by step, checked as you go, with hints and worked solutions.", None),
+     ("pages/bptt_exercise.py", "Backpropagate through time", ":material/undo:",
+      "The chain rule, one factor at a time, on the same network.", None)],
+    [("pages/forward_exercise.py", "Your own word", ":material/edit:",
+      "The same exercises on any short text: a name, \"abba\", \"hey you\". Starts on \"abba\".", {"text": "abba"}),
+     ("pages/truncation_exercise.py", "Truncate and clip", ":material/content_cut:",
+      "Truncated BPTT with k = 2 and gradient clipping, by hand on \"hello\".", None),
+     ("pages/lstm_exercise.py", "One LSTM step", ":material/memory:",
+      "Four gates, a memory and one step back, by hand, on \"hello\".", None),
+     ("pages/gru_exercise.py", "One GRU step", ":material/alt_route:",
+      "Update and reset gates, one stated convention, and one step back.", None)],
+    [("pages/vanishing_gradients.py", "Watch gradients vanish", ":material/trending_down:",
+      "Vanilla RNN, LSTM and GRU side by side, from real Jacobian products.", None),
+     ("pages/train_rnn.py", "Train and sample", ":material/model_training:",
+      "Train a character RNN on \"hello\" or your own text and sample from it.", None),
+     ("pages/lessons.py", "Read the lessons", ":material/menu_book:",
+      "Short lessons on every topic of the lecture, each with a quiz.", None)],
 ]
-for col, (page, label, icon, caption) in zip(st.columns(3) * 2, START, strict=True):
-    col.page_link(page, label=label, icon=icon)
-    col.caption(caption)
+for row in START:
+    for col, (page, label, icon, caption, query) in zip(st.columns(len(row)), row, strict=True):
+        col.page_link(page, label=label, icon=icon, query_params=query)
+        col.caption(caption)
 
 identity.learner_box()
 review.home_summary()

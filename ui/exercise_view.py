@@ -36,6 +36,11 @@ STATUS_LOOK = {  # status -> (icon, Streamlit callout)
 
 
 
+def visible(ch: str) -> str:
+    """A character as a learner can see it: a space as ␣ (a learner's own text may have one)."""
+    return "␣" if ch == " " else ch
+
+
 def show_network(inst: Instance, current_step: int | None, backward: bool = False) -> None:
     """Vocabulary, one-hot inputs, the parameters in LaTeX, and the unrolled network with the current step lit."""
     text = inst.text
@@ -44,10 +49,10 @@ def show_network(inst: Instance, current_step: int | None, backward: bool = Fals
     with left:
         st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward))
         st.markdown(
-            f"Vocabulary in order of first appearance: **{', '.join(inst.vocab.chars)}**. "
-            f"Inputs **{' '.join(inputs)}**, targets **{' '.join(targets)}**, $h_0 = 0$."
+            f"Vocabulary in order of first appearance: **{', '.join(map(visible, inst.vocab.chars))}**. "
+            f"Inputs **{' '.join(map(visible, inputs))}**, targets **{' '.join(map(visible, targets))}**, $h_0 = 0$."
         )
-        onehots = r" \quad ".join(rf"x_{{\text{{{c}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}"
+        onehots = r" \quad ".join(rf"x_{{\text{{{visible(c)}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}"
                                   for c in inst.vocab.chars)
         st.latex(onehots)
     with right:

@@ -45,7 +45,7 @@ def nothing_typed(inst: Instance, qids: list[str]) -> bool:
 
 def work_key(inst: Instance) -> str:
     """One Work per learner and variant: choosing another name shows that learner's work."""
-    return f"work::{identity.active().key}::{inst.definition.id}::{inst.seed}::{inst.hidden}"
+    return f"work::{identity.active().key}::{inst.definition.id}::{inst.seed}::{inst.hidden}::{inst.text}"
 
 
 def get_work(inst: Instance) -> Work:
@@ -61,7 +61,7 @@ def restore_work(inst: Instance) -> Work:
     work = Work()
     learner = identity.active()
     try:
-        saved = get_store().attempts(learner, inst.definition.id)
+        saved = get_store().attempts(learner, inst.progress_id)  # an own text has its own id
     except StoreError:
         return work
     ids = set(inst.ids)
@@ -120,7 +120,7 @@ def check_group(inst: Instance, qids: list[str]) -> None:
     new = [(qid, feedback[qid]) for qid in qids if qid not in work.revealed and feedback[qid].counts
            and work.recorded.get(qid) != work.answers[qid]]
     now = time.time()
-    if not save_checked(inst.definition.id, new, variant_seed=inst.seed, hints=work.hints,
+    if not save_checked(inst.progress_id, new, variant_seed=inst.seed, hints=work.hints,
                         lesson=inst.definition.lesson, first_try={q: not work.attempts.get(q) for q, _ in new},
                         seconds={q: now - work.shown_at[q] for q, _ in new if q in work.shown_at}):
         return  # not saved: the answers stay in the form, and checking again tries again
@@ -150,7 +150,7 @@ def reveal(inst: Instance, qids: list[str]) -> None:
     work.revealed.update(qids)
     work.checked.update(qids)
     work.feedback = {k: fb for k, fb in regrade(inst, work).items() if k in work.checked}
-    save_checked(inst.definition.id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
+    save_checked(inst.progress_id, [(q, work.feedback[q]) for q in qids], variant_seed=inst.seed,
                  hints=work.hints, lesson=inst.definition.lesson, first_try={q: not work.attempts.get(q) for q in qids})
 
 

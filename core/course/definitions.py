@@ -1,8 +1,9 @@
 """Exercise definitions: the TOML files in content/exercises/, read with tomllib and checked line by line.
 
 A definition says which quantities a learner computes, in which order, with which hints, worked solution,
-mistakes to look for and tolerance. The maths of each quantity lives in `core.course.rules`; a file picks
-quantities by id ("z[t]", "dh_raw[t]", "dE3_dh[k]") and groups them in blocks that run over the steps:
+mistakes to look for and tolerance. The maths of each quantity lives in `core.course.rules`, one registry per
+network; a file picks quantities of its network by id ("z[t]", "dh_raw[t]", "dE3_dh[k]"; "c[t]", "da_f[t]" for
+the LSTM) and groups them in blocks that run over the steps:
 
     id = "forward_hello"            # must equal the file name
     title = "..."                   # Markdown
@@ -12,6 +13,13 @@ quantities by id ("z[t]", "dh_raw[t]", "dE3_dh[k]") and groups them in blocks th
     hidden = 3                      # default hidden size
     textbook_seed = 7               # the fixed variant; must be vetted (see core.course.engine.is_vetted)
     chain_T = 3                     # horizon K of the lecture's dE_K/dW (only with dE{K}... quantities)
+    network = "vanilla"             # optional: "vanilla" (default), "lstm" or "gru": the cell, so the quantities
+    steps = 2                       # optional: the network reads only the first `steps` inputs
+    variants = "hello"              # optional: exercises naming the same group share one variant (seed, ...)
+    own_text = true                 # optional: the learner may pick the training text (vanilla network only)
+    practice_hidden = [2, 3]        # optional: hidden sizes offered for practice (default [2, 3, 4])
+    truncation = 2                  # optional: k of truncated BPTT (for the dh_trunc... quantities)
+    clip = { element = 0.5, norm = 1.0 }   # optional: the bounds of the clipping quantities
     [tolerance]                     # optional: rel, abs (defaults: core.course.checking.DEFAULT_TOLERANCE)
 
     [[block]]
@@ -31,8 +39,9 @@ integers; `{{z[t]}}`, `{{h[t-1]}}`, `{{W_hh}}`, `{{loss}}` give values in LaTeX 
 digits, a vector as a column, a matrix as a pmatrix); `| row` writes a vector inline as (a, b, c), `| T` as a
 row matrix (a transposed column), `| plain` as text outside math. `{{input[t]}}`, `{{target[t]}}` and
 `{{pred[t]}}` give characters, `{{vocab}}` the vocabulary, and `{{dW_hh[1..T]}}` every value of a range
-joined by " + " (for sums). Any value of `core.course.rules.truth_table`
-can be shown (e.g. `fpr[t]` = 1 - h_t^2, `p_target[t]`, `exp_y[t]`, `sum_exp_y[t]`, `dh3_dh[k]`).
+joined by " + " (for sums); `{{inputs}}` lists the input characters and `{{text}}` is the text (for
+summaries). Any value of `core.course.rules.truth_table` can be shown (e.g. `fpr[t]` = 1 - h_t^2, `p_target[t]`,
+`exp_y[t]`, `sum_exp_y[t]`, `dh3_dh[k]`; for the LSTM `tanh_c[t]`, `dsig_i[t]`, `W_xi_x[t]`).
 
 Every problem raises ContentError naming the file, the key (e.g. `block[2].quantity[3] "z[t]" .hints`)
 and what is wrong, so an author can fix it without reading this module.
@@ -45,28 +54,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
+from core.course.own_text import MAX_TEXT, text_problem
 from core.course.rules import Rule, known_templates, rule_for
 from core.course.templates import dollar_problem, eval_int
 from core.errors import ContentError
 from core.paths import display_path as _display
 
 MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
-MAX_TEXT = 12  # characters of training text, so at most 11 steps
-TEXT_PUNCTUATION = " .,!?'-"  # besides letters and digits: characters that are safe inside Markdown and LaTeX
-
-
-def text_problem(text) -> str | None:
-    """Why `text` cannot be an exercise's training text, or None."""
-    if not isinstance(text, str) or not 2 <= len(text) <= MAX_TEXT or len(set(text)) < 2:
-        return f"the text must have 2 to {MAX_TEXT} characters, at least two different (got {text!r})"
-    bad = sorted({c for c in text if not (c.isalnum() or c in TEXT_PUNCTUATION)})
-    if bad:
-        return (f"the text may use letters, digits, spaces and {' '.join(TEXT_PUNCTUATION.strip())} only "
-                f"(got {' '.join(bad)}), because its characters appear in formulas")
-    return None
+NETWORKS = ("vanilla", "lstm", "gru")  # the cells an exercise can be about (core.course.rules.NETWORKS)
+DEFAULT_PRACTICE_HIDDEN = (2, 3, 4)  # hidden sizes offered for practice networks unless a file says otherwise
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ID = re.compile(r"^[a-z0-9_]+$")
-_TOP_KEYS = {"id", "title", "summary", "lesson", "text", "hidden", "textbook_seed", "chain_T", "tolerance", "block"}
+_TOP_KEYS = {"id", "title", "summary", "lesson", "text", "hidden", "textbook_seed", "chain_T", "tolerance", "block",
+             "network", "steps", "variants", "own_text", "practice_hidden", "truncation", "clip"}
 _BLOCK_KEYS = {"over", "title", "quantity"}
 _Q_KEYS = {"id", "label", "hints", "solution", "mistakes", "when", "tolerance"}
 _INT = r"(?:[tkTKHV]|\d+)(?:\s*[+-]\s*\d+)?"
@@ -117,10 +117,22 @@ class Definition:
     tolerance: Tolerance
     blocks: tuple[BlockSpec, ...]
     path: str
+    network: str = "vanilla"  # "vanilla", "lstm" or "gru": which cell, so which rules and which network
+    steps: int | None = None  # steps the network reads (None: every input of the text)
+    variants: str = ""  # exercises with the same name share one variant (seed, hidden, text); default: the id
+    own_text: bool = False  # may the learner pick the training text (forward and BPTT of the vanilla RNN)
+    practice_hidden: tuple[int, ...] = DEFAULT_PRACTICE_HIDDEN
+    truncation: int | None = None  # k of truncated BPTT (the truncation and clipping quantities)
+    clip: tuple[float, float] | None = None  # (element bound, norm bound) of gradient clipping
 
     @property
     def templates(self) -> list[str]:
         return [q.template for b in self.blocks for q in b.quantities]
+
+    @property
+    def group(self) -> str:
+        """The variant group: exercises of one group are worked on the same network."""
+        return self.variants or self.id
 
 
 
@@ -213,20 +225,60 @@ def parse_definition(path: Path | str) -> Definition:
     if K is not None and K > len(text) - 1:
         raise ContentError(path, f"{K} is more than the {len(text) - 1} steps of text {text!r}", where="chain_T")
     tol = _tol(raw["tolerance"], path, "tolerance", DEFAULT_TOLERANCE) if "tolerance" in raw else DEFAULT_TOLERANCE
+    settings = _settings(raw, path, text)
     blocks_raw = raw.get("block")
     if not isinstance(blocks_raw, list) or not blocks_raw:
         raise ContentError(path, "there are no [[block]] tables: add at least one", where="block")
-    blocks = tuple(_block(b, i + 1, path, K, tol) for i, b in enumerate(blocks_raw))
+    blocks = tuple(_block(b, i + 1, path, K, tol, settings["network"]) for i, b in enumerate(blocks_raw))
     seen: dict[str, str] = {}
     for b in blocks:
         for q in b.quantities:
             if q.template in seen:
                 raise ContentError(path, f"{q.template!r} is already asked at {seen[q.template]}", where=q.key)
             seen[q.template] = q.key
-    return Definition(ex_id, title, summary, lesson, text, hidden, seed, K, tol, blocks, _display(path))
+            if q.rule.needs == "truncation" and settings["truncation"] is None:
+                raise ContentError(path, f"{q.template!r} needs 'truncation = k' at the top of the file", where=q.key)
+            if q.rule.needs == "clipping" and (settings["clip"] is None or settings["truncation"] is None):
+                raise ContentError(path, f"{q.template!r} clips the truncated gradient: it needs 'truncation = k' "
+                                   "and 'clip = { element = ..., norm = ... }' at the top of the file", where=q.key)
+    return Definition(ex_id, title, summary, lesson, text, hidden, seed, K, tol, blocks, _display(path), **settings)
 
 
-def _block(raw, i: int, file, K: int | None, tol: Tolerance) -> BlockSpec:
+def _settings(raw: dict, path: Path, text: str) -> dict:
+    """The optional top-level keys: which network, how many steps, variants, own text, truncation, clipping."""
+    network = raw.get("network", "vanilla")
+    if network not in NETWORKS:
+        raise ContentError(path, f"must be one of {', '.join(NETWORKS)} (got {network!r})", where="network")
+    T = len(text) - 1
+    steps = _int(raw, "steps", path, 1, T, required=False)
+    variants = raw.get("variants", "")
+    if not isinstance(variants, str) or (variants and not _ID.match(variants)):
+        raise ContentError(path, f"must be a group name of lower-case letters, digits and '_' (got {variants!r})",
+                           where="variants")
+    own_text = raw.get("own_text", False)
+    if not isinstance(own_text, bool) or (own_text and network != "vanilla"):
+        raise ContentError(path, "must be true or false, and true only for the vanilla network", where="own_text")
+    practice = raw.get("practice_hidden", list(DEFAULT_PRACTICE_HIDDEN))
+    if (not isinstance(practice, list) or not practice or len(set(practice)) != len(practice)
+            or not all(isinstance(h, int) and not isinstance(h, bool) and 2 <= h <= MAX_HIDDEN for h in practice)):
+        raise ContentError(path, f"must be a list of different hidden sizes from 2 to {MAX_HIDDEN}, like [2, 3] "
+                           f"(got {practice!r})", where="practice_hidden")
+    k = _int(raw, "truncation", path, 1, max(1, T - 1), required=False)
+    clip = raw.get("clip")
+    if clip is not None:
+        if (not isinstance(clip, dict) or set(clip) != {"element", "norm"}
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in clip.values())):
+            raise ContentError(path, "must be a table of two positive bounds, like { element = 0.5, norm = 1.0 }",
+                               where="clip")
+        clip = (float(clip["element"]), float(clip["norm"]))
+    if (k is not None or clip is not None) and network != "vanilla":
+        raise ContentError(path, "truncation and clipping are quantities of the vanilla network",
+                           where="truncation" if k is not None else "clip")
+    return dict(network=network, steps=steps, variants=variants, own_text=own_text,
+                practice_hidden=tuple(practice), truncation=k, clip=clip)
+
+
+def _block(raw, i: int, file, K: int | None, tol: Tolerance, network: str) -> BlockSpec:
     key = f"block[{i}]"
     if not isinstance(raw, dict):
         raise ContentError(file, "must be a table", where=key)
@@ -251,11 +303,12 @@ def _block(raw, i: int, file, K: int | None, tol: Tolerance) -> BlockSpec:
     qs = raw.get("quantity")
     if not isinstance(qs, list) or not qs:
         raise ContentError(file, "there are no [[block.quantity]] tables in this block", where=f"{key}.quantity")
-    return BlockSpec(over, var, start, stop, title, tuple(_quantity(q, i, j + 1, file, K, var, tol)
+    return BlockSpec(over, var, start, stop, title, tuple(_quantity(q, i, j + 1, file, K, var, tol, network)
                                                            for j, q in enumerate(qs)), key)
 
 
-def _quantity(raw, bi: int, qi: int, file, K: int | None, var: str | None, tol: Tolerance) -> QuantitySpec:
+def _quantity(raw, bi: int, qi: int, file, K: int | None, var: str | None, tol: Tolerance,
+              network: str) -> QuantitySpec:
     key = f"block[{bi}].quantity[{qi}]"
     if not isinstance(raw, dict):
         raise ContentError(file, "must be a table", where=key)
@@ -267,10 +320,10 @@ def _quantity(raw, bi: int, qi: int, file, K: int | None, var: str | None, tol: 
     if unknown:
         raise ContentError(file, f"unknown key (allowed: {', '.join(sorted(_Q_KEYS))})",
                            where=f"{key}.{sorted(unknown)[0]}")
-    rule = rule_for(template, K)
+    rule = rule_for(template, K, network)
     if rule is None:
-        raise ContentError(file, f"no quantity is called {template!r}; known: "
-                           f"{', '.join(known_templates(K))}", where=f"{key}.id")
+        raise ContentError(file, f"no quantity of the {network} network is called {template!r}; known: "
+                           f"{', '.join(known_templates(K, network))}", where=f"{key}.id")
     if rule.step != var:
         want = "a block with over = 'once'" if rule.step is None else f"a block over {rule.step}"
         raise ContentError(file, f"{template!r} belongs in {want}", where=f"{key}.id")

@@ -1,9 +1,10 @@
 """The exercise engine: seeded instances of an exercise, and grading a learner's whole chain of answers.
 
 An exercise definition (content/exercises/*.toml, read by `core.course.definitions`) lists named quantities in
-the order a learner computes them. `make_instance` builds the seeded network, runs the core's forward pass,
-BPTT and chain terms, and turns the definition into concrete `Quantity`s ("z[2]", "dh_raw[3]", "dW_hh"),
-each with its true value and the earlier quantities it is computed from.
+the order a learner computes them, for one network (`network = "vanilla"`, "lstm" or "gru"). `make_instance`
+builds the seeded network, runs the core's traces (forward pass, BPTT, chain terms, truncated BPTT; or the
+gradients playground's LSTM or GRU cell), and turns the definition into concrete `Quantity`s ("z[2]",
+"dh_raw[3]", "dW_hh", "c[2]"), each with its true value and the earlier quantities it is computed from.
 
 `grade` checks every answer at once, in order, and for each one asks, in this order:
 1. Is it the true value, within tolerance? -> "correct".
@@ -20,7 +21,8 @@ solution is "revealed": no credit, and later answers are checked against the rev
 Credit is per element: 1 for each element within tolerance of the truth, ECF_CREDIT for an element that is
 only consistent with the learner's earlier answers, 0 otherwise; a quantity's credit is the mean.
 
-Variants: an instance is fully determined by (definition, seed, hidden, text, hand_friendly). A seed is
+Variants: an instance is fully determined by (definition, seed, hidden, text, hand_friendly); the text may be
+a learner's own (core.course.own_text), whose answers are stored under `Instance.progress_id`. A seed is
 *vetted* when no mistake's value coincides with the true value or with another mistake's value (within
 VET_MARGIN tolerances) at any step where that mistake is meaningful, so a diagnosis is never ambiguous.
 
@@ -29,7 +31,8 @@ Public API (stable):
     make_instance(definition, seed, hidden=None, text=None, hand_friendly=True) -> Instance
         (None means the definition's own hidden size and text, "hello" and 3 in the shipped files)
     Instance: .quantities (tuple of Quantity), .quantity(qid), .ids, .ancestors(qid), .vocab, .params, .trace,
-              .backward, .chain, .values (every true value by id, read-only), .answer_text(qid),
+              .backward, .chain, .network, .progress_id (the id its answers are stored under),
+              .values (every true value by id, read-only), .answer_text(qid),
               .mistake_value(qid, mistake_id). Instances pickle (rules travel by name), so st.cache_data works.
     Quantity: .id .label .kind .shape .truth .deps .t .step_var .group .tolerance .mistakes
     grade(instance, answers, revealed=frozenset()) -> dict[qid, Verdict]     (every quantity)
@@ -37,7 +40,7 @@ Public API (stable):
     Verdict (core.course.verdict): .qid .status .credit .message .mistake .wrong_elements .read_as
               .digits_warning .structure .first_wrong .counts .diagnosis
     score(feedbacks) -> (earned, possible)
-    hints(instance, qid) -> list[str];  solution(instance, qid) -> str
+    hints(instance, qid) -> list[str];  solution(instance, qid) -> str;  intro(instance) -> str (the summary)
     vetted_seed(definition, start_seed, hidden=None, text=None, hand_friendly=True) -> int
     is_vetted(definition, seed, ...) -> bool;  vetting_problems(instance) -> list[str]
     ECF_CREDIT, VET_MARGIN, STATUSES
@@ -48,7 +51,7 @@ from pathlib import Path
 
 from core.course.definitions import Definition, parse_definition
 from core.course.grading import ECF_CREDIT, grade, grade_one, score
-from core.course.instance import Instance, Quantity, hints, make_instance, scope_of, solution
+from core.course.instance import Instance, Quantity, hints, intro, make_instance, scope_of, solution
 from core.course.templates import TemplateError, dollar_problem, render
 from core.course.verdict import STATUSES, Mistake, Verdict
 from core.course.vetting import VET_MARGIN, is_vetted, vetted_seed, vetting_problems
@@ -57,7 +60,8 @@ from core.paths import EXERCISE_DIR
 
 __all__ = [
     "ECF_CREDIT", "VET_MARGIN", "STATUSES", "ContentError", "Definition", "Instance", "Mistake", "Verdict",
-    "Quantity", "grade", "grade_one", "hints", "is_vetted", "load_all", "load_exercise", "make_instance", "score",
+    "Quantity", "grade", "grade_one", "hints", "intro", "is_vetted", "load_all", "load_exercise", "make_instance",
+    "score",
     "solution", "vetted_seed", "vetting_problems",
 ]
 
@@ -88,6 +92,12 @@ def _check_semantics(d: Definition) -> None:
         raise
     except ValueError as e:
         raise ContentError(d.path, str(e), where="text") from None
+    try:
+        dollar = dollar_problem(intro(inst))
+    except TemplateError as e:
+        raise ContentError(d.path, str(e), where="summary") from None
+    if dollar:
+        raise ContentError(d.path, dollar, where="summary")
     position = {q.id: i for i, q in enumerate(inst.quantities)}
     for q in inst.quantities:
         for dep in q.rule.deps(inst.ctx, q.t):

@@ -65,7 +65,8 @@ class _Grader:
             return self.verdict(q, "revealed", 0.0, "You revealed the worked solution, so this one earns no "
                             "credit; the next steps are checked against the revealed value.")
         text = self.answers.get(q.id)
-        if text is None or (isinstance(text, str) and not text.strip()):
+        space = q.kind == "char" and text == " "  # a prediction may be the space of a learner's own text
+        if text is None or (isinstance(text, str) and not text.strip() and not space):
             return self.verdict(q, "blank", 0.0, "No answer yet.")
         if q.kind == "char":
             parsed = parse_char(text, self.inst.vocab)

@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.course.checking import Tolerance
-from core.course.definitions import MAX_HIDDEN, Definition, QuantitySpec, block_steps, text_problem, when_holds
-from core.course.rules import Ctx, Mutation, Rule, make_ctx, quantity_id, truth_table
+from core.course.definitions import MAX_HIDDEN, Definition, QuantitySpec, block_steps, when_holds
+from core.course.own_text import stored_exercise_id, text_problem
+from core.course.rules import Ctx, Mutation, Rule, build_ctx, quantity_id, truth_table
 from core.course.templates import TemplateError, render
 from core.course.verdict import Mistake
 from core.errors import ContentError
 from core.formatting import format_value
-from core.rnn.model import BackwardTrace, ChainTerms, ForwardTrace
-from core.rnn.network import build_network
-from core.rnn.params import Params
+from core.rnn.model import BackwardTrace, ChainTerms
 from core.rnn.vocab import Vocab
 
 
@@ -54,7 +53,7 @@ class Instance:
     text: str
     hand_friendly: bool
     vocab: Vocab
-    params: Params
+    params: object  # the network's parameters: core.rnn.params.Params, or the LSTM's or GRU's
     ctx: Ctx = field(repr=False)
     values: dict = field(repr=False)  # every true value by id (core.course.rules.truth_table)
     quantities: tuple[Quantity, ...] = ()
@@ -62,16 +61,26 @@ class Instance:
     _ancestors: dict = field(default_factory=dict, repr=False)
 
     @property
-    def trace(self) -> ForwardTrace:
+    def network(self) -> str:
+        return self.definition.network
+
+    @property
+    def trace(self):
+        """The forward trace: core.rnn.model.ForwardTrace, or the LSTM's or GRU's trace."""
         return self.ctx.trace
 
     @property
-    def backward(self) -> BackwardTrace:
-        return self.ctx.bwd
+    def backward(self) -> BackwardTrace | None:
+        return getattr(self.ctx, "bwd", None)
 
     @property
     def chain(self) -> ChainTerms | None:
-        return self.ctx.chain
+        return getattr(self.ctx, "chain", None)
+
+    @property
+    def progress_id(self) -> str:
+        """The exercise id this variant's answers are stored under (one per own text, see core.course.own_text)."""
+        return stored_exercise_id(self.definition.id, None if self.text == self.definition.text else self.text)
 
     @property
     def ids(self) -> list[str]:
@@ -117,11 +126,7 @@ def scope_of(inst: Instance, q: Quantity | None = None, step: int | None = None,
     return scope
 
 
-def make_instance(definition: Definition, seed: int, hidden: int | None = None, text: str | None = None,
-                  hand_friendly: bool = True) -> Instance:
-    """The variant of `definition` with this seed; hidden and text default to the definition's own."""
-    hidden = definition.hidden if hidden is None else hidden
-    text = definition.text if text is None else text
+def _check_settings(definition: Definition, seed, hidden, text) -> None:
     if not isinstance(hidden, int) or not 1 <= hidden <= MAX_HIDDEN:
         raise ValueError(f"hidden must be a whole number from 1 to {MAX_HIDDEN} (got {hidden!r})")
     problem = text_problem(text)
@@ -129,41 +134,65 @@ def make_instance(definition: Definition, seed: int, hidden: int | None = None, 
         raise ValueError(problem)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0 (got {seed!r})")
-    K = definition.chain_T
-    if K is not None and K > len(text) - 1:
-        raise ValueError(f"this exercise follows the loss at step {K}, so the text needs at least {K + 1} "
-                         f"characters (got {text!r})")
-    vocab, params = build_network(text, hidden, int(seed), hand_friendly)
-    ctx = make_ctx(params, vocab, text, K)
+    T, steps, k = len(text) - 1, definition.steps, definition.truncation
+    if steps is not None and steps > T:
+        raise ValueError(f"this exercise reads {steps} inputs, so the text needs at least {steps + 1} characters "
+                         f"(got {text!r})")
+    if k is not None and k >= T:
+        raise ValueError(f"truncation to {k} steps drops nothing on a text of {T} steps: it needs at least "
+                         f"{k + 2} characters (got {text!r})")
+
+
+def make_instance(definition: Definition, seed: int, hidden: int | None = None, text: str | None = None,
+                  hand_friendly: bool = True) -> Instance:
+    """The variant of `definition` with this seed; hidden and text default to the definition's own.
+
+    The lecture's single-loss chain (chain_T) needs that many steps: on a shorter text its quantities are left out.
+    """
+    hidden = definition.hidden if hidden is None else hidden
+    text = definition.text if text is None else text
+    _check_settings(definition, seed, hidden, text)
+    K = definition.chain_T if definition.chain_T is not None and definition.chain_T <= len(text) - 1 else None
+    ctx = build_ctx(definition.network, text, hidden, int(seed), hand_friendly, K=K, steps=definition.steps,
+                    truncation=definition.truncation, clip=definition.clip)
     values = truth_table(ctx)
-    inst = Instance(definition, int(seed), hidden, text, hand_friendly, vocab, params, ctx, values)
+    inst = Instance(definition, int(seed), hidden, text, hand_friendly, ctx.vocab, ctx.params, ctx, values)
     quantities: list[Quantity] = []
     for block in definition.blocks:
-        base = scope_of(inst)
-        for step in block_steps(block, base):
+        if K is None and (block.var == "k" or any(q.rule.needs == "chain" for q in block.quantities)):
+            continue  # the text is too short for the lecture's E_K
+        for step in block_steps(block, scope_of(inst)):
             scope = scope_of(inst, step=step, var=block.var)
             group = _render_or_raise(block.title, scope, values, definition, f"{block.key}.title")
-            for spec in block.quantities:
-                if not when_holds(spec.when, step, scope):
-                    continue
-                qid = quantity_id(spec.rule, K, step)
-                muts = tuple(m for m in spec.rule.mutations
-                             if m.mistake.id in spec.mistakes and m.when(ctx, step if step is not None else 0))
-                truth = values[qid]
-                label = _render_or_raise(spec.label, scope, values, definition, f"{spec.key}.label")
-                quantities.append(Quantity(
-                    qid, label, spec.rule.kind, spec.rule.shape(ctx), truth, (),
-                    step, block.var, group, spec.tolerance, tuple(m.mistake for m in muts), spec.rule, spec, muts))
+            quantities += [_quantity(inst, spec, block.var, step, scope, group) for spec in block.quantities
+                           if when_holds(spec.when, step, scope)]
+    _link(inst, quantities)
+    return inst
+
+
+def _quantity(inst: Instance, spec: QuantitySpec, var: str | None, step: int | None, scope: dict,
+              group: str) -> Quantity:
+    ctx, d = inst.ctx, inst.definition
+    qid = quantity_id(spec.rule, ctx.K, step)
+    muts = tuple(m for m in spec.rule.mutations
+                 if m.mistake.id in spec.mistakes and m.when(ctx, step if step is not None else 0))
+    label = _render_or_raise(spec.label, scope, inst.values, d, f"{spec.key}.label")
+    return Quantity(qid, label, spec.rule.kind, spec.rule.shape(ctx), inst.values[qid], (), step, var, group,
+                    spec.tolerance, tuple(m.mistake for m in muts), spec.rule, spec, muts)
+
+
+def _link(inst: Instance, quantities: list[Quantity]) -> None:
+    """Each quantity's direct inputs among the asked ones, and its transitive ancestors in exercise order."""
     asked = {q.id for q in quantities}
     final = []
     for q in quantities:
-        deps = tuple(d for d in q.rule.deps(ctx, q.t) if d in asked)
+        deps = tuple(d for d in q.rule.deps(inst.ctx, q.t) if d in asked)
         final.append(Quantity(q.id, q.label, q.kind, q.shape, q.truth, deps, q.t, q.step_var, q.group, q.tolerance,
                               q.mistakes, q.rule, q.spec, q.mutations))
     inst.quantities = tuple(final)
     inst._by_id = {q.id: q for q in final}
     order = {q.id: i for i, q in enumerate(final)}
-    for q in final:  # transitive ancestors among asked quantities, in exercise order
+    for q in final:
         seen: set[str] = set()
         stack = list(q.deps)
         while stack:
@@ -172,7 +201,6 @@ def make_instance(definition: Definition, seed: int, hidden: int | None = None, 
                 seen.add(d)
                 stack.extend(inst._by_id[d].deps)
         inst._ancestors[q.id] = tuple(sorted(seen, key=order.__getitem__))
-    return inst
 
 
 def _render_or_raise(template: str, scope: dict, values: dict, d: Definition, key: str) -> str:
@@ -210,3 +238,8 @@ def solution(instance: Instance, qid: str) -> str:
     """The worked solution (Markdown + LaTeX) with this instance's numbers substituted."""
     q = instance.quantity(qid)
     return render(q.spec.solution, scope_of(instance, q), instance.values)
+
+
+def intro(instance: Instance) -> str:
+    """The exercise's summary with this instance's text and numbers filled in (Markdown + LaTeX)."""
+    return render(instance.definition.summary, scope_of(instance), instance.values)

@@ -68,20 +68,21 @@ def test_every_page_renders_without_an_exception(server, page, page_file):
     assert not page.js_errors, page.js_errors
 
 
-def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
+def fill_first_group_and_check(server, page, exercise_id: str, page_file: str, screenshot: str) -> None:
+    """Open an exercise screen, type the true value of every input of its first group, Check, see a success
+    alert for each."""
     from core.course.engine import load_all, make_instance
-    from ui.exercise import groups
+    from ui.exercise import groups, widget_key
 
-    definition = load_all()["forward_hello"]
+    definition = load_all()[exercise_id]
     inst = make_instance(definition, definition.textbook_seed, hidden=definition.hidden)
-    page.goto(f"{server}/{PAGES['pages/forward_exercise.py'].url_path}")
+    page.goto(f"{server}/{PAGES[page_file].url_path}")
     wait_for_app(page)
     assert "seed=" in page.url  # the variant is in the address bar
     quantities = groups(inst)[0][1]
     for q in quantities:
         # labels hold LaTeX, so find each input by its key (Streamlit's st-key-<key> class, odd characters as -)
-        css = "st-key-" + f"in::{definition.id}::{inst.seed}::{inst.hidden}::{q.id}"
-        css = "".join(c if c.isalnum() or c in "-_" else "-" for c in css)
+        css = "".join(c if c.isalnum() or c in "-_" else "-" for c in "st-key-" + widget_key(inst, q.id))
         box = page.locator(f".{css} input")
         box.fill(inst.answer_text(q.id))
         box.press("Tab")
@@ -91,8 +92,19 @@ def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
     successes = page.locator('[data-testid="stAlertContentSuccess"]')
     assert successes.count() == len(quantities)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "forward_exercise_step1_checked.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    assert not page.js_errors, page.js_errors
+
+
+def test_a_learner_fills_one_forward_step_and_sees_the_feedback(server, page):
+    fill_first_group_and_check(server, page, "forward_hello", "pages/forward_exercise.py",
+                               "forward_exercise_step1_checked.png")
+
+
+def test_a_learner_computes_the_first_lstm_step_and_sees_the_feedback(server, page):
+    """The issue's bar: the ten values of the LSTM's first step typed in Chromium, checked, all confirmed."""
+    fill_first_group_and_check(server, page, "lstm_step", "pages/lstm_exercise.py", "lstm_exercise_step1_checked.png")
 
 
 def test_progress_survives_a_server_restart(browser, tmp_path):

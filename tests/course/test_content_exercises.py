@@ -5,22 +5,18 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from core.course.engine import (
-    ECF_CREDIT,
     ContentError,
-    grade,
     grade_one,
     is_vetted,
     load_all,
     load_exercise,
     make_instance,
-    vetted_seed,
 )
-from core.formatting import format_value
 from core.paths import EXERCISE_DIR, ROOT
+from tests.course.variants import check_variant, vetted_seeds
 
 N_SEEDS = 200
 DEFS = load_all()
@@ -41,94 +37,31 @@ def test_every_lesson_pointer_leads_to_a_lesson():
             assert (lessons / f"{slug}.md").exists(), f"{d.id} points to a missing lesson {slug!r}"
 
 
-def _vetted_seeds(d, n: int) -> list[int]:
-    seeds, s = [], 0
-    while len(seeds) < n:
-        s = vetted_seed(d, s)
-        seeds.append(s)
-        s += 1
-    return seeds
-
-
-def _perturbed(v, k: int):
-    """A clearly wrong version of a value (differs in every element, by different amounts)."""
-    a = np.asarray(v, dtype=np.float64)
-    return a + (0.15 + 0.05 * np.arange(a.size).reshape(a.shape)) * (1 if k % 2 else -1)
-
-
 @pytest.mark.parametrize("name", sorted(DEFS))
 def test_two_hundred_variants(name):
-    """For 200 vetted seeds: true answers score full marks; each mistake gets exactly its diagnosis (every
-    (quantity, mistake) pair is covered across the seeds); blank and malformed answers are invalid and cost
-    nothing; error carried forward earns ECF_CREDIT per element that is only consistent with the learner."""
+    """For 200 vetted seeds of every shipped exercise, at its default hidden size: see check_variant; every
+    (quantity, mistake) pair is covered across the seeds."""
     d = DEFS[name]
-    seeds = _vetted_seeds(d, N_SEEDS)
-    assert d.textbook_seed in _vetted_seeds(d, d.textbook_seed + 1) or is_vetted(d, d.textbook_seed)
+    seeds = vetted_seeds(d, N_SEEDS)
+    assert d.textbook_seed in vetted_seeds(d, d.textbook_seed + 1) or is_vetted(d, d.textbook_seed)
     covered: set[tuple[str, str]] = set()
     pairs: set[tuple[str, str]] = set()
-    ecf_checked = 0
-    for n, seed in enumerate(seeds):
-        inst = make_instance(d, seed)
-        qs = inst.quantities
-        # 1. the true answers, all at once
-        truths = {q.id: inst.answer_text(q.id) for q in qs}
-        fb = grade(inst, truths)
-        assert all(f.status == "correct" and f.credit == 1.0 for f in fb.values()), (seed, [
-            (k, f.status) for k, f in fb.items() if f.status != "correct"])
-        # 2. each mistake id once per seed, rotating through the quantities where it is checked
-        by_mistake: dict[str, list] = {}
-        for q in qs:
-            for m in q.mistakes:
-                by_mistake.setdefault(m.id, []).append(q)
-                pairs.add((q.id, m.id))
-        for mid, where in by_mistake.items():
-            q = where[n % len(where)]
-            v = inst.mistake_value(q.id, mid)
-            f = grade_one(inst, q.id, v if isinstance(v, str) else format_value(v, digits=5))
-            assert f.status == "mistake" and f.mistake.id == mid, (seed, q.id, mid, f.status, f.message)
-            covered.add((q.id, mid))
-        # 3. blank and malformed answers: invalid, free, and they change nothing else
-        broken = dict(truths)
-        picks = [qs[(n + j * 7) % len(qs)] for j in range(3)]
-        bad_text = {picks[0].id: "", picks[1].id: "[1, 2", picks[2].id: "1 2 3 4 5 6 7"}
-        broken.update(bad_text)
-        fb = grade(inst, broken)
-        for qid in bad_text:
-            assert fb[qid].status in ("blank", "invalid") and fb[qid].credit == 0, (seed, qid, fb[qid].status)
-            assert not fb[qid].counts
-        assert all(f.status == "correct" for k, f in fb.items() if k not in bad_text)
-        # 4. error carried forward: wrong direct inputs, this step done right from them
-        with_deps = [q for q in qs if q.deps and q.kind != "char"]
-        q = with_deps[n % len(with_deps)]
-        answers = {dep: format_value(_perturbed(inst.quantity(dep).truth, k), digits=10)
-                   for k, dep in enumerate(q.deps) if inst.quantity(dep).kind != "char"}
-        env = dict(inst.values)
-        for dep, text in answers.items():
-            env[dep] = np.array(eval_free(text))
-        with np.errstate(all="ignore"):
-            ecf = q.rule.compute(inst.ctx, env, q.t)
-        if ecf is None:  # e.g. the log of a perturbed probability that went negative: nothing to carry forward
-            continue
-        ecf = np.asarray(ecf, dtype=np.float64)
-        f = grade_one(inst, q.id, format_value(ecf, digits=10), answers)
-        near_truth = q.tolerance.within(ecf, q.truth)
-        if np.all(near_truth):
-            assert f.status == "correct"
-        else:
-            assert f.status == "ecf", (seed, q.id, f.status, f.message)
-            assert f.credit == pytest.approx(float(np.mean(np.where(near_truth, 1.0, ECF_CREDIT))))
-            assert f.first_wrong in q.deps or f.first_wrong in inst.ancestors(q.id)
-            ecf_checked += 1
+    ecf_checked = sum(check_variant(make_instance(d, seed), n, covered, pairs) for n, seed in enumerate(seeds))
     assert covered == pairs, f"mistakes never exercised: {sorted(pairs - covered)[:5]}"
     assert ecf_checked > N_SEEDS // 2
 
 
-def eval_free(text: str):
-    """Read back a value written by format_value, through the reader (no eval)."""
-    from core.course.answers import parse_answer
-    r = parse_answer(text)
-    assert r.ok
-    return r.value
+@pytest.mark.parametrize("name", sorted(DEFS))
+def test_every_practice_hidden_size_has_clear_variants(name):
+    """The other hidden sizes offered for practice: 40 vetted seeds each, checked the same way."""
+    d = DEFS[name]
+    for hidden in d.practice_hidden:
+        if hidden == d.hidden:
+            continue
+        covered: set = set()
+        pairs: set = set()
+        for n, seed in enumerate(vetted_seeds(d, 40, hidden=hidden)):
+            check_variant(make_instance(d, seed, hidden=hidden), n, covered, pairs)
 
 
 # ---- malformed definitions --------------------------------------------------------------------------------

@@ -113,6 +113,12 @@ EXPECTED = {
     "scalar-decay": 0.5 ** 10,
     "clip-vector": np.array([6.0, 8.0]) * 5 / np.linalg.norm([6.0, 8.0]),
     "forget-gate-decay": 0.9 ** 10,
+    "clip-elementwise": np.minimum(np.maximum([0.9, -1.4, 0.3], -0.5), 0.5),
+    "clip-norm": np.array([0.9, -1.2]) * min(1.0, 0.5 / math.hypot(0.9, -1.2)),
+    "lstm-cell-update": 0.5 * 0.8 + 0.5 * 0.6,
+    "lstm-dc": 0.0 + 1.0 * 0.5 * (1 - math.tanh(0.5 * 0.8 + 0.5 * 0.6) ** 2),
+    "gru-mix": 0.8 * 0.5 + (1 - 0.8) * -0.2,
+    "gru-dz": 1.0 * (0.5 - -0.2),  # d/dz of z*h + (1 - z)*n is h - n
 }
 
 

@@ -11,9 +11,9 @@ import functools
 import numpy as np
 import pytest
 
+from core.course.definitions import DEFAULT_PRACTICE_HIDDEN as PRACTICE_HIDDEN
 from core.course.engine import grade, grade_one, is_vetted, load_all, make_instance, vetting_problems
 from core.formatting import format_value
-from ui.exercise import PRACTICE_HIDDEN
 
 DEFS = load_all()
 FWD = DEFS["forward_hello"]

@@ -100,7 +100,7 @@ def test_contribution_chart_appears_with_the_k_terms(app):
 def test_continues_from_the_forward_screens_variant(app):
     at = app("pages/forward_exercise.py")
     at.button(key="new_practice::forward_hello").click().run()
-    variant = at.session_state[VARIANT_KEY]
+    variant = at.session_state[f"{VARIANT_KEY}::{DEF.group}"]  # the forward and BPTT screens share one variant
     at.switch_page(PAGE).run()
     assert any(f"seed {variant['seed']}" in m.value for m in at.markdown)
     inst = make_instance(DEF, variant["seed"], hidden=variant["hidden"])

@@ -77,7 +77,7 @@ def test_a_two_character_text_has_one_step_and_no_step_slider(app):
 def test_it_opens_on_the_variant_of_the_exercises_and_can_go_back_to_it(app):
     at = app("pages/forward_exercise.py")
     at.button(key="new_practice::forward_hello").click().run()
-    variant = at.session_state["rnn_variant"]
+    variant = at.session_state["rnn_variant::hello"]  # the variant group of the forward and BPTT exercises
     at.switch_page(PAGE).run()
     assert at.number_input(key="explorer_seed").value == variant["seed"]
     assert any("network of the forward-pass and BPTT exercises" in c.value for c in at.caption)
@@ -85,3 +85,14 @@ def test_it_opens_on_the_variant_of_the_exercises_and_can_go_back_to_it(app):
     assert not any("network of the forward-pass" in c.value for c in at.caption)
     at.button[0].click().run()
     assert at.number_input(key="explorer_seed").value == variant["seed"]
+
+
+def test_a_network_met_here_can_be_computed_by_hand(app):
+    at = app(PAGE)
+    at.text_input(key="explorer_text").set_value("abba").run()
+    links = [e.proto for e in at.get("page_link")]
+    link = next(p for p in links if p.label == "Compute this network by hand")
+    seed = at.number_input(key="explorer_seed").value
+    assert "text=abba" in link.query_string and f"seed={seed}" in link.query_string
+    at.text_input(key="explorer_text").set_value("aaaa").run()  # a text the exercises refuse: no link
+    assert not any(e.proto.label == "Compute this network by hand" for e in at.get("page_link"))

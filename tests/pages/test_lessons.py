@@ -53,7 +53,7 @@ def test_marking_a_lesson_as_read_is_stored(app):
     at.button(key="lesson_mark_read").click().run()
     assert any(s.value.startswith("Marked as read") for s in at.success)
     assert set(Store().lessons_read(session_learner(at))) == {CONTENT.lessons[0].slug}
-    assert "1 of 11 lessons marked as read" in at.get("progress")[0].proto.text
+    assert f"1 of {len(CONTENT.lessons)} lessons marked as read" in at.get("progress")[0].proto.text
     at.button(key="lesson_unread").click().run()
     assert Store().lessons_read(session_learner(at)) == {}
 

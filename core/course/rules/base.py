@@ -1,5 +1,5 @@
-"""What every rule is made of: Rule and Mutation, the exercise's network (Ctx), the table of true values,
-and the small predicates and shapes the rules of forward.py, bptt.py and chain.py are written with."""
+"""What every rule is made of: Rule and Mutation, the vanilla exercise network (Ctx), its table of true values,
+and the small predicates and shapes the rules are written with (the LSTM's and GRU's network: gated.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,8 +28,9 @@ class Mutation:
     def __reduce__(self):  # pickled by name (the formulas are functions), so instances can be cached
         from core.course.rules import RULES  # the registry imports this module
 
-        rule = next(r for r in RULES if any(m is self for m in r.mutations))
-        return (_mutation_named, (rule.pattern, self.mistake.id))
+        network, rule = next((n, r) for n, rules in RULES.items() for r in rules
+                             if any(m is self for m in r.mutations))
+        return (_mutation_named, (network, rule.pattern, self.mistake.id))
 
 
 @dataclass(frozen=True)
@@ -52,18 +53,21 @@ class Rule:
                 return m
         raise KeyError(mistake_id)
 
-    def __reduce__(self):  # pickled by name, like Mutation
-        return (_rule_named, (self.pattern,))
+    def __reduce__(self):  # pickled by name, like Mutation: (network, pattern)
+        from core.course.rules import RULES  # the registry imports this module
+
+        network = next(n for n, rules in RULES.items() if any(r is self for r in rules))
+        return (_rule_named, (network, self.pattern))
 
 
-def _rule_named(pattern: str) -> Rule:
+def _rule_named(network: str, pattern: str) -> Rule:
     from core.course.rules import RULES  # the registry imports this module, so look it up when unpickling
 
-    return next(r for r in RULES if r.pattern == pattern)
+    return next(r for r in RULES[network] if r.pattern == pattern)
 
 
-def _mutation_named(pattern: str, mistake_id: str) -> Mutation:
-    return _rule_named(pattern).mutation(mistake_id)
+def _mutation_named(network: str, pattern: str, mistake_id: str) -> Mutation:
+    return _rule_named(network, pattern).mutation(mistake_id)
 
 
 @dataclass
@@ -79,6 +83,10 @@ class Ctx:
     chain: ChainTerms | None
     K: int | None  # horizon of the lecture's single-loss gradient dE_K/dW, if used
     activation: str = "tanh"  # a name, not the Activation object, so a Ctx pickles
+    truncation: int | None = None  # k of truncated BPTT, for the truncation quantities
+    truncated: BackwardTrace | None = None  # BPTT truncated to k steps
+    clip: tuple[float, float] | None = None  # (element bound, norm bound), for the clipping quantities
+    network = "vanilla"  # class attribute: which registry of core.course.rules this network's rules are in
 
     @property
     def act(self) -> Activation:
@@ -97,14 +105,17 @@ class Ctx:
         return self.params.vocab_size
 
 
-def make_ctx(params: Params, vocab: Vocab, text: str, K: int | None) -> Ctx:
-    """Run the core's forward pass, BPTT and (when K is given) the lecture's chain terms for `text`."""
+def make_ctx(params: Params, vocab: Vocab, text: str, K: int | None, truncation: int | None = None,
+             clip: tuple[float, float] | None = None) -> Ctx:
+    """Run the core's forward pass, BPTT, (when K is given) the lecture's chain terms and (when truncation is
+    given) BPTT truncated to that many steps, for `text`."""
     inputs, targets = split_inputs_targets(text)
     i, o = vocab.encode(inputs), vocab.encode(targets)
     trace = forward(params, i, o, activation="tanh")
     bwd = backward(params, trace)
     chain = chain_terms(params, trace, K) if K is not None else None
-    return Ctx(params, vocab, i, o, trace, bwd, chain, K, "tanh")
+    truncated = backward(params, trace, truncation=truncation) if truncation is not None else None
+    return Ctx(params, vocab, i, o, trace, bwd, chain, K, "tanh", truncation, truncated, clip)
 
 
 def _ro(a) -> np.ndarray:
@@ -117,7 +128,9 @@ def truth_table(c: Ctx) -> Env:
     """Every value any rule reads or any template shows, keyed by id, straight from the core's traces."""
     tr, bw, P = c.trace, c.bwd, c.params
     fpr = c.act.df(tr.z, tr.h)  # (T, H) f'(z_t) = 1 - h_t^2
-    env: Env = {"h[0]": _ro(tr.h0), "vocab": ", ".join("␣" if ch == " " else ch for ch in c.vocab.chars)}
+    env: Env = {"h[0]": _ro(tr.h0), "vocab": ", ".join("␣" if ch == " " else ch for ch in c.vocab.chars),
+                "inputs": ", ".join("‘" + ("␣" if ch == " " else ch) + "’" for ch in c.vocab.decode(c.inputs)),
+                "text": c.vocab.decode(c.inputs) + c.vocab.chars[int(c.targets[-1])]}
     for name, a in P.items():
         env[name] = _ro(a)
     for t in range(1, c.T + 1):
@@ -182,6 +195,10 @@ def input_differs(c: Ctx, s: int) -> bool:
 
 def prediction_differs(c: Ctx, s: int) -> bool:
     return int(c.trace.predicted[s - 1]) != int(c.targets[s - 1])
+
+
+def several_steps(c: Ctx, s: int) -> bool:
+    return c.T >= 2  # with one step, a sum over time, its mean and its last term are all the same
 
 
 def square_hv(c: Ctx, s: int) -> bool:

@@ -13,6 +13,7 @@ from core.course.rules.base import (
     input_differs,
     mut,
     not_last,
+    several_steps,
     shape_h,
     shape_v,
     square_hv,
@@ -57,9 +58,13 @@ def _outer_sum(e: Env, a: str, b: Callable[[int], str], c: Ctx) -> np.ndarray:
     return sum(np.outer(e[f"{a}[{t}]"], e[b(t)]) for t in range(1, c.T + 1))
 
 
-def _last_step(name: str, explanation: str):
+def _several_h_terms(c: Ctx, s: int) -> bool:
+    return c.T >= 3  # step 1's term of dW_hh holds h_0 = 0, so with two steps the sum is the last term
+
+
+def _last_step(name: str, explanation: str, when=several_steps):
     return mut("last_step_only", "One step only, not summed over time", "bptt", explanation,
-               lambda c, e, t: np.array(e[f"{name}[{c.T}]"], dtype=np.float64))
+               lambda c, e, t: np.array(e[f"{name}[{c.T}]"], dtype=np.float64), when)
 
 
 _SHARED = (r"the same weights are used at every step, so the gradient is the sum of every step's contribution, "
@@ -70,7 +75,7 @@ _dW_hy = Rule(
     lambda c, e, t: _outer_sum(e, "dy", lambda s: f"h[{s}]", c),  # sum_t dy_t h_t^T: (V,H)
     (
         mut("last_step_only", "One step only, not summed over time", "bptt", "$W_{hy}$: " + _SHARED,
-            lambda c, e, t: np.outer(e[f"dy[{c.T}]"], e[f"h[{c.T}]"])),
+            lambda c, e, t: np.outer(e[f"dy[{c.T}]"], e[f"h[{c.T}]"]), several_steps),
         mut("off_by_one", "h_{t-1} used where h_t belongs", "bptt",
             r"$y_t$ is computed from $h_t$, so step $t$ contributes $(\hat y_t - y_t)\,h_t^\top$, not "
             r"$(\hat y_t - y_t)\,h_{t-1}^\top$.",
@@ -179,15 +184,15 @@ _dW_xh_t = Rule(
 )
 
 
-def _sum_rule(pattern: str, name: str, shape, what: str) -> Rule:
+def _sum_rule(pattern: str, name: str, shape, what: str, when=several_steps) -> Rule:
     return Rule(
         pattern, None, "vector" if name == "db_h" else "matrix", shape, lambda c, t: tuple(step_ids(name, c)),
         lambda c, e, t: np.sum(stack(e, step_ids(name, c)), axis=0),
-        (_last_step(name, what + ": " + _SHARED),), needs="backward",
+        (_last_step(name, what + ": " + _SHARED, when),), needs="backward",
     )
 
 
-_dW_hh = _sum_rule("dW_hh", "dW_hh", lambda c: (c.H, c.H), "$W_{hh}$")
+_dW_hh = _sum_rule("dW_hh", "dW_hh", lambda c: (c.H, c.H), "$W_{hh}$", _several_h_terms)
 _dW_xh = _sum_rule("dW_xh", "dW_xh", lambda c: (c.H, c.V), "$W_{xh}$")
 _db_h = Rule(
     "db_h", None, "vector", shape_h, lambda c, t: tuple(step_ids("dh_raw", c)),

@@ -13,6 +13,7 @@ from core.course.rules.base import (
     input_differs,
     mut,
     prediction_differs,
+    several_steps,
     shape_h,
     shape_scalar,
     shape_v,
@@ -215,10 +216,10 @@ _loss = Rule(
     (
         mut("mean_not_sum", "Mean instead of sum", "cross-entropy",
             r"The total loss in this course is the sum over the steps, $E = \sum_t E_t$, not the mean.",
-            lambda c, e, t: np.mean(stack(e, step_ids("loss", c)))),
+            lambda c, e, t: np.mean(stack(e, step_ids("loss", c))), several_steps),
         mut("last_only", "Only the last step", "cross-entropy",
             r"The total loss adds the losses of all the steps, $E = \sum_t E_t$, not only the last one.",
-            lambda c, e, t: np.array(e[f"loss[{c.T}]"], dtype=np.float64)),
+            lambda c, e, t: np.array(e[f"loss[{c.T}]"], dtype=np.float64), several_steps),
         mut("loss_sign", "Minus sign left out", "cross-entropy",
             r"Each $E_t = -\ln p_{t,\text{target}}$ is positive, so their sum is too: the minus sign of the "
             r"cross-entropy is missing.",

@@ -1,8 +1,9 @@
 """The GRU cell on dense inputs (update gate z, reset gate r, candidate n), its backward pass and step Jacobian.
 
-Convention (as in PyTorch and Cho et al. 2014): the reset gate is applied to h_{t-1} before the recurrent
-matmul, n_t = phi(W_xn x_t + W_hn (r * h_{t-1}) + b_n), and h_t = z * h_{t-1} + (1 - z) * n_t, so an
-update gate of 1 keeps the old state.
+Convention (Cho et al. 2014, d2l): the reset gate is applied to h_{t-1} before the recurrent matmul,
+n_t = phi(W_xn x_t + W_hn (r * h_{t-1}) + b_n), and h_t = z * h_{t-1} + (1 - z) * n_t, so an update gate of 1
+keeps the old state. PyTorch's nn.GRU shares the update convention but applies the reset gate after the
+matmul, r * (W_hn h_{t-1} + b_hn). The GRU lesson and exercise (core.course.rules.gru) use this same cell.
 """
 from __future__ import annotations
 
