@@ -5,6 +5,7 @@ from core.review.plan import in_words, next_due, practise_next
 from ui import exercise as ex
 from ui import identity
 from ui import review as rv
+from ui.gated_view import show_gated_network
 from ui.progress import skills
 
 st.title("Review")
@@ -57,7 +58,10 @@ else:
     q = inst.quantity(item.qid)
     st.caption(f"A new network: hidden size {item.hidden}, seed {item.seed}, the text “{inst.text}”.")
     with st.expander("The network (its parameters and the unrolled graph)", expanded=True):
-        ex.show_network(inst, q.t if q.step_var == "t" else None, backward=item.exercise_id.startswith("bptt"))
+        if inst.network in ("lstm", "gru"):
+            show_gated_network(inst, backward=q.id.startswith("d"))
+        else:
+            ex.show_network(inst, q.t if q.step_var == "t" else None, backward=q.id.startswith("d"))
     st.markdown(f"**{q.group}**")
     rv.givens(inst, item.qid)
     ex.format_help()

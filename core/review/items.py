@@ -1,9 +1,9 @@
 """A review question: one skill asked again on a network the learner has not seen.
 
-Retrieval, not recognition: every review of a skill is a fresh variant (another vetted seed and hidden
-size), one value at a time, graded by the same engine with the same diagnoses, hints and worked solutions.
-The item is a pure function of (learner, skill, how many times it was reviewed, the seeds already seen),
-so a reload shows the same question and the next review a new one.
+Retrieval, not recognition: every review of a skill is a fresh variant (another vetted seed, and a hidden
+size the exercise offers for practice), one value at a time, graded by the same engine with the same
+diagnoses, hints and worked solutions. The item is a pure function of (learner, skill, how many times it
+was reviewed, the seeds already seen), so a reload shows the same question and the next review a new one.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from core.course.tanh_prime import EXERCISE_ID as TANH_PRIME
 from core.course.vetting import vetting_problems
 from core.review.skills import Skill, template_of
 
-REVIEW_HIDDEN = (2, 3, 4)  # hidden sizes a review draws from: still sane by hand
 MAX_SEED = 2**31 - 1
 _TRIES = 200
 
@@ -60,7 +59,7 @@ def review_item(skill: Skill, definitions: dict[str, Definition], learner_key: s
         seed = next(s for s in range(start, start + len(seen) + 2) if (exercise, s) not in seen)
         return ReviewItem(skill.id, exercise, "tanh_prime", seed, None)
     definition = definitions[exercise]
-    hidden = int(rng.choice(REVIEW_HIDDEN))
+    hidden = int(rng.choice(definition.practice_hidden))  # the sizes its practice networks use
     build = instance or (lambda eid, s, h: make_instance(definitions[eid], s, hidden=h))
     for seed in range(start, start + _TRIES):
         if (exercise, seed) in seen or seed == definition.textbook_seed:

@@ -66,8 +66,9 @@ def reviews_of_check(skills: Skills, exercise_id: str, checked: list[tuple[str, 
     """
     hints, first_try, seconds = hints or {}, first_try or {}, seconds or {}
     by_skill: dict[str, list] = {}
+    base = exercise_id.split("/", 1)[0]  # "forward_hello/text:abba": the learner's own text, the same skills
     for qid, status in checked:
-        skill = skills.of_id(exercise_id, qid)
+        skill = skills.of_id(base, qid)
         if skill is None or not first_try.get(qid, True):
             continue
         by_skill.setdefault(skill.id, []).append(rate(status, hints_used=hints.get(qid, 0),

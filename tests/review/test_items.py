@@ -7,7 +7,7 @@ import pytest
 
 from core.course.engine import grade_one, load_all, make_instance
 from core.course.vetting import vetting_problems
-from core.review.items import REVIEW_HIDDEN, review_item
+from core.review.items import review_item
 from core.review.skills import load_skills, template_of
 
 DEFS = load_all()
@@ -22,7 +22,7 @@ def test_every_skill_gets_a_clear_fresh_question_whose_answer_the_engine_accepts
         assert (item.exercise_id, item.qid) == ("activations_tanh_prime", "tanh_prime")
         return  # the tanh′ exercise: one number
     definition = DEFS[item.exercise_id]
-    assert item.hidden in REVIEW_HIDDEN and item.seed != definition.textbook_seed
+    assert item.hidden in definition.practice_hidden and item.seed != definition.textbook_seed
     inst = make_instance(definition, item.seed, hidden=item.hidden)
     assert vetting_problems(inst) == []
     q = inst.quantity(item.qid)
