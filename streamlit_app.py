@@ -40,6 +40,8 @@ pages = {
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="learn"),
         st.Page("pages/quiz.py", title="Concept quiz", icon=":material/quiz:", url_path="concept-quiz"),
         st.Page("pages/review.py", title="Review", icon=":material/event_repeat:", url_path="spaced-review"),
+        st.Page("pages/worked_examples.py", title="Worked examples", icon=":material/school:",
+                url_path="worked-examples"),
     ],
     "Your progress": [
         st.Page("pages/dashboard.py", title="Your progress", icon=":material/insights:", url_path="progress"),

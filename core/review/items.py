@@ -45,6 +45,25 @@ def _nontrivial(q) -> bool:
     return bool(np.any(np.abs(np.asarray(q.truth, dtype=float)) > 1e-12))
 
 
+def fresh_variant(definition: Definition, hidden: int, start: int, seen: set[tuple[str, int]],
+                  build: Callable[[str, int, int], Instance], accept: Callable[[Instance], bool] | None = None,
+                  ) -> Instance:
+    """The first vetted network from seed `start` on, at `hidden`, that is not the textbook's, not one the
+    learner has answered on (`seen`), and that `accept` takes; ValueError when none is near."""
+    for seed in range(start, start + _TRIES):
+        if (definition.id, seed) in seen or seed == definition.textbook_seed:
+            continue
+        inst = build(definition.id, seed, hidden)
+        if not vetting_problems(inst) and (accept is None or accept(inst)):
+            return inst
+    raise ValueError(f"no clear network of {definition.id!r} from seed {start} (hidden size {hidden})")
+
+
+def start_seed(*parts) -> int:
+    """A start seed drawn from `parts` (learner, skill or exercise, a counter): stable across processes."""
+    return int(np.random.default_rng([_stable(str(p)) for p in parts]).integers(0, 1_000_000))
+
+
 def review_item(skill: Skill, definitions: dict[str, Definition], learner_key: str, n: int,
                 seen: Iterable[tuple[str, int]] = (),
                 instance: Callable[[str, int, int], Instance] | None = None) -> ReviewItem:
@@ -61,14 +80,10 @@ def review_item(skill: Skill, definitions: dict[str, Definition], learner_key: s
     definition = definitions[exercise]
     hidden = int(rng.choice(definition.practice_hidden))  # the sizes its practice networks use
     build = instance or (lambda eid, s, h: make_instance(definitions[eid], s, hidden=h))
-    for seed in range(start, start + _TRIES):
-        if (exercise, seed) in seen or seed == definition.textbook_seed:
-            continue
-        inst = build(exercise, seed, hidden)
-        if vetting_problems(inst):
-            continue
-        options = [q for q in inst.quantities if template_of(q.id, q.step_var) == template and _nontrivial(q)]
-        if options:
-            q = options[int(rng.integers(len(options)))]
-            return ReviewItem(skill.id, exercise, q.id, seed, hidden)
-    raise ValueError(f"no clear network for skill {skill.id!r} from seed {start} (hidden size {hidden})")
+
+    def options(inst: Instance) -> list:
+        return [q for q in inst.quantities if template_of(q.id, q.step_var) == template and _nontrivial(q)]
+    inst = fresh_variant(definition, hidden, start, seen, build, accept=lambda i: bool(options(i)))
+    choices = options(inst)
+    q = choices[int(rng.integers(len(choices)))]
+    return ReviewItem(skill.id, exercise, q.id, inst.seed, hidden)
