@@ -3,6 +3,7 @@
 - `trace --text hello --hidden 3 --seed 0` prints the worked solution of a network as JSON;
 - `content check` lists every problem in the lessons, quizzes and exercises (exit 1 if there is any);
 - `recover FILE` merges what a damaged (set-aside) SQLite progress file still holds into the store;
+- `schedule [--days N] [--seed S]`: one simulated learner's review schedule (core.review.simulate).
 - `backup [--learner NAME|EMAIL] [--out FILE]` and `restore FILE [--learner NAME|EMAIL]`: the whole store's
   (or one learner's: a profile by name, a signed-in account by e-mail) progress as JSON, and back.
 
@@ -45,12 +46,24 @@ def main(argv=None) -> int:
     rs.add_argument("file", help="a file written by `python -m core backup`")
     rs.add_argument("--learner", default=None, help="restore this profile (name) or account (e-mail) only")
     rs.add_argument("--db", default=None, help="the store to restore into (default: the app's)")
+    sc = sub.add_parser("schedule", help="simulate one learner's review schedule over days (FSRS, no browser)")
+    sc.add_argument("--days", type=int, default=14, help="how many days (1 to 365)")
+    sc.add_argument("--seed", type=int, default=0, help="seed of the simulated learner's successes")
     ct = sub.add_parser("content", help="tools for lesson and quiz authors")
     ct.add_argument("action", choices=["check"], help="check: validate every lesson and quiz file")
     ct.add_argument("--root", default=None, help="content folder (default: the repository's content/)")
     args = parser.parse_args(argv)
     if args.command == "content":
         return _content_check(args.root)
+    if args.command == "schedule":
+        if not 1 <= args.days <= 365 or args.seed < 0:
+            parser.error("--days goes from 1 to 365 and --seed from 0")
+        from core.review.simulate import report, simulate
+        from core.review.skills import load_skills
+
+        skills = load_skills()
+        print(report(simulate(skills, args.days, args.seed), skills, args.days))
+        return 0
     if args.command in ("recover", "backup", "restore"):
         return _progress_command(args)
     if args.command == "trace":
@@ -102,6 +115,22 @@ def _progress_command(args) -> int:
     return 0
 
 
+def _skill_problems(folder, lessons: set[str]) -> list:
+    """The skills file's problems (content/skills.toml against the exercises and lessons), if there is one."""
+    from core.course.engine import load_all
+    from core.errors import ContentError
+    from core.review.skills import course_values, parse_skills, skill_problems
+
+    path = folder / "skills.toml"
+    if not path.exists():
+        return []
+    try:
+        skills = parse_skills(path)
+        return skill_problems(skills, course_values(load_all(folder / "exercises")), lessons, path)
+    except ContentError as exc:
+        return [exc]
+
+
 def _content_check(root: str | None) -> int:
     """Print every content problem (file, question id, problem) and a count; 1 if there is any, else 0."""
     from pathlib import Path
@@ -114,9 +143,10 @@ def _content_check(root: str | None) -> int:
         print(f"error: {folder} is not a folder", file=sys.stderr)
         return 2
     content = load_content(folder)
-    for problem in content.problems:
+    problems = list(content.problems) + _skill_problems(folder, {x.slug for x in content.lessons})
+    for problem in problems:
         print(problem)
-    n = len(content.problems)
+    n = len(problems)
     counts = f"{len(content.lessons)} lessons and {len(content.questions)} questions valid"
     if n:
         print(f"{n} problem{'s' if n != 1 else ''} found ({counts}).", file=sys.stderr)

@@ -156,6 +156,8 @@ def test_content_check_command_lists_every_problem_and_fails(tmp_path, capsys):
     soft.write_text(soft.read_text().replace('answer = 0\nexplanation = \'\'\'The prediction', 'answer = 9\n'
                                              'explanation = \'\'\'The prediction', 1))
     (root / "lessons" / "cross-entropy.md").unlink()
+    skills = root / "skills.toml"
+    skills.write_text(skills.read_text().replace('values = ["forward_hello:z[t]"]', 'values = ["forward_hello:zz[t]"]'))
     code = cli(["content", "check", "--root", str(root)])
     out = capsys.readouterr()
     assert code == 1
@@ -164,6 +166,8 @@ def test_content_check_command_lists_every_problem_and_fails(tmp_path, capsys):
     assert any("softmax.toml: question 'argmax-prediction': 'answer' 9 is out of range" in x for x in lines)
     assert any("cross-entropy.md: is missing" in x for x in lines)
     assert any("cross-entropy.toml" in x and "lesson 'cross-entropy' does not exist" in x for x in lines)
+    assert any("skills.toml" in x and "has no value 'zz[t]'" in x for x in lines)
+    assert any("skills.toml" in x and "forward_hello:z[t] belongs to no skill" in x for x in lines)
     assert "problems found" in out.err
 
 
