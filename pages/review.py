@@ -45,11 +45,11 @@ if item is None:
     st.stop()
 
 skill = SKILLS.get(item.skill_id)
-due_count = sum(1 for c in cards.values() if c.due <= rv.now())
+others = sum(1 for sid, c in cards.items() if c.due <= rv.now() and sid != skill.id and SKILLS.get(sid))
+done = cards[skill.id].reviews if skill.id in cards else 0
 st.subheader(skill.title)
-st.caption(f"{due_count} skill{'s' if due_count != 1 else ''} due now · "
-           + (f"reviewed {cards[skill.id].reviews} time{'s' if cards[skill.id].reviews != 1 else ''} before"
-              if skill.id in cards else "new"))
+st.caption((f"{others} more skill{'s' if others != 1 else ''} due after this one" if others else
+            "The last skill due now") + f" · this skill rated {done} time{'s' if done != 1 else ''} so far")
 
 if item.hidden is None:
     status = rv.tanh_form(item)
