@@ -555,6 +555,20 @@ class Store:
             return out
         return self._read(run)
 
+    def activity(self, kinds: tuple[str, ...] = ("account",)) -> tuple[int, int, str | None]:
+        """(learners, answers, time of the latest answer) of these kinds: a cheap signature of what everyone()
+        returns, for a screen that caches what it computes from it (a new answer, a new learner, a reset or an
+        import changes it)."""
+        kinds = tuple(k for k in kinds if k != "guest")
+
+        def run(conn):
+            people = conn.execute(select(func.count()).select_from(learners).where(learners.c.kind.in_(kinds)))
+            answers = conn.execute(select(func.count(attempts_table.c.id), func.max(attempts_table.c.created_at))
+                                   .select_from(attempts_table.join(learners)).where(learners.c.kind.in_(kinds)))
+            n, (count, last) = people.scalar(), answers.one()
+            return int(n), int(count), last
+        return self._read(run)
+
     def count_attempts(self) -> int:
         """How many answers the store holds, all learners together."""
         return int(self._read(lambda c: c.execute(select(func.count(attempts_table.c.id))).scalar()))
