@@ -5,7 +5,8 @@ tested without a database or a screen. Two passes, so a screen can keep the firs
 when a filter changes:
 
 1. `learner_records(everyone)` boils each learner's answers down to what the class view counts. It is the one
-   pass over every answer, and no filter changes it.
+   pass over every answer, and no filter changes it; `KeptRecords` keeps the result between reruns and reads
+   again only the learners whose answers changed.
 2. `class_summary(records, catalog, since=...)` counts those records for the class: per value, per named mistake,
    per first wrong link of a chain, and per learner.
 
@@ -22,8 +23,9 @@ What is counted:
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from core.progress.attempt import Attempt
@@ -126,6 +128,35 @@ def learner_record(name: str, attempts: Sequence[Attempt]) -> LearnerRecord:
 def learner_records(everyone: Iterable[tuple[object, Sequence[Attempt]]]) -> tuple[LearnerRecord, ...]:
     """Every learner of Store.everyone()'s result boiled down, in its order (by name)."""
     return tuple(learner_record(info.name, attempts) for info, attempts in everyone)
+
+
+class KeptRecords:
+    """Learner records kept between reruns, so a new answer costs reading one learner again, not the class.
+
+    `update(activity, read)` takes Store.activity()'s {key: LearnerInfo} and a `read(keys)` that returns
+    Store.everyone(kinds, keys=keys); it reads again only the learners whose info changed (a new answer, a
+    reset, an import, a new name) and forgets those who are gone. Safe to share between sessions (one lock).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[object, LearnerRecord]] = {}  # key -> (the LearnerInfo it was read at, record)
+        self._lock = threading.Lock()
+        self.reads = 0  # learners read so far (for tests and benchmarks)
+
+    def update(self, activity: dict, read: Callable[[list[str]], Iterable[tuple[object, Sequence[Attempt]]]]
+               ) -> tuple[LearnerRecord, ...]:
+        """The records of every learner in `activity`, by name, read again where stale."""
+        with self._lock:
+            stale = [k for k, info in activity.items() if k not in self._kept or self._kept[k][0] != info]
+            if stale:
+                for info, attempts in read(stale):
+                    # kept with the info activity() gave: an answer that came in meanwhile makes it stale again
+                    self._kept[info.key] = (activity.get(info.key, info), learner_record(info.name, attempts))
+                self.reads += len(stale)
+            for gone in set(self._kept) - set(activity):
+                del self._kept[gone]
+            order = sorted(activity, key=lambda k: (activity[k].name.casefold(), k))
+            return tuple(self._kept[k][1] for k in order if k in self._kept)
 
 
 # ------------------------------------------------------------------------------------------- pass 2: the class

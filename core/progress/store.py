@@ -68,6 +68,7 @@ class LearnerInfo:
     name: str
     attempts: int
     last_active: str | None
+    key: str = ""  # the store's key of the learner (Learner.key): never shown, for matching only
 
 
 def resolve_url(env: dict | None = None) -> tuple[str, Path | None]:
@@ -534,39 +535,53 @@ class Store:
             return [_attempt(r) for r in conn.execute(q).mappings()]
         return self._read(run)
 
-    def everyone(self, kinds: tuple[str, ...] = ("account",)) -> list[tuple[LearnerInfo, list[Attempt]]]:
+    def everyone(self, kinds: tuple[str, ...] = ("account",),
+                 keys: Iterable[str] | None = None) -> list[tuple[LearnerInfo, list[Attempt]]]:
         """Every learner of these kinds with their answers (oldest first): what the instructor's class view reads.
 
-        One query for all of them (a class of 300 with 100 answers each is 30,000 rows); never guests.
+        One query for all of them (a class of 300 with 100 answers each is 30,000 rows); never guests. `keys`
+        (Learner.key, as LearnerInfo.key gives them) reads only those learners: a screen that keeps what it
+        computed per learner reads again only those whose answers changed (see activity()).
         """
         kinds = tuple(k for k in kinds if k != "guest")
 
         def run(conn):
-            q = (select(attempts_table, learners.c.name).join(learners).where(learners.c.kind.in_(kinds))
-                 .order_by(attempts_table.c.learner_id, attempts_table.c.created_at, attempts_table.c.id))
+            people = conn.execute(select(learners.c.id, learners.c.name, learners.c.name_key)
+                                  .where(learners.c.kind.in_(kinds))).all()
+            if keys is not None:
+                wanted = set(keys)
+                people = [p for p in people if p[2] in wanted]
+            ids = {p[0] for p in people}
+            cols = [attempts_table.c[f] for f in ATTEMPT_FIELDS if f != "learner"]
+            q = select(attempts_table.c.learner_id, learners.c.name, *cols).join(learners)
+            q = q.where(learners.c.kind.in_(kinds) if keys is None or len(ids) > 500
+                        else attempts_table.c.learner_id.in_(ids))  # a short IN list, else all and filter here
+            q = q.order_by(attempts_table.c.learner_id, attempts_table.c.created_at, attempts_table.c.id)
             by_id: dict[int, list[Attempt]] = {}
-            for r in conn.execute(q).mappings():
-                by_id.setdefault(r["learner_id"], []).append(_attempt(r))
-            people = conn.execute(select(learners.c.id, learners.c.name).where(learners.c.kind.in_(kinds))).all()
+            for lid, name, *values in conn.execute(q).all():  # all(): one fetch, not a row at a time
+                if lid in ids:
+                    by_id.setdefault(lid, []).append(_attempt_of(name, values))
             out = []
-            for lid, name in sorted(people, key=lambda r: (r[1].casefold(), r[0])):
+            for lid, name, key in sorted(people, key=lambda r: (r[1].casefold(), r[0])):
                 items = by_id.get(lid, [])
-                out.append((LearnerInfo(name, len(items), max((a.created_at for a in items), default=None)), items))
+                last = max((a.created_at for a in items), default=None)
+                out.append((LearnerInfo(name, len(items), last, key), items))
             return out
         return self._read(run)
 
-    def activity(self, kinds: tuple[str, ...] = ("account",)) -> tuple[int, int, str | None]:
-        """(learners, answers, time of the latest answer) of these kinds: a cheap signature of what everyone()
-        returns, for a screen that caches what it computes from it (a new answer, a new learner, a reset or an
-        import changes it)."""
+    def activity(self, kinds: tuple[str, ...] = ("account",)) -> dict[str, LearnerInfo]:
+        """{learner key: LearnerInfo} of these kinds without their answers (one grouped query): how many answers
+        each has and when the latest came. A screen caching what it computed from everyone() compares this to
+        see whose answers changed (a new answer, a reset, an import or a new name changes a learner's info)."""
         kinds = tuple(k for k in kinds if k != "guest")
 
         def run(conn):
-            people = conn.execute(select(func.count()).select_from(learners).where(learners.c.kind.in_(kinds)))
-            answers = conn.execute(select(func.count(attempts_table.c.id), func.max(attempts_table.c.created_at))
-                                   .select_from(attempts_table.join(learners)).where(learners.c.kind.in_(kinds)))
-            n, (count, last) = people.scalar(), answers.one()
-            return int(n), int(count), last
+            rows = conn.execute(
+                select(learners.c.name_key, learners.c.name, func.count(attempts_table.c.id),
+                       func.max(attempts_table.c.created_at))
+                .select_from(learners.outerjoin(attempts_table)).where(learners.c.kind.in_(kinds))
+                .group_by(learners.c.id, learners.c.name_key, learners.c.name)).all()
+            return {key: LearnerInfo(name, int(n), last, key) for key, name, n, last in rows}
         return self._read(run)
 
     def count_attempts(self) -> int:
@@ -672,6 +687,18 @@ def _attempt(r) -> Attempt:
         hints_used=int(r["hints_used"]), solution_revealed=bool(r["solution_revealed"]), lesson=r["lesson"],
         created_at=r["created_at"], uid=r["uid"], first_wrong=r["first_wrong"], source=r["source"],
     )
+
+
+_COERCE = [(ATTEMPT_FIELDS.index(f) - 1, t) for f, t in (("credit", float), ("hints_used", int),
+                                                          ("solution_revealed", bool))]
+
+
+def _attempt_of(name: str, values: list) -> Attempt:
+    """An Attempt from the attempts-table columns in ATTEMPT_FIELDS order after the learner (whose name comes
+    first): the fast path of everyone(), which makes tens of thousands of them."""
+    for i, kind in _COERCE:
+        values[i] = kind(values[i])
+    return Attempt(name, *values)
 
 
 def _dump(engine: Engine) -> dict[str, list[dict]]:

@@ -12,6 +12,7 @@ from core.progress.class_export import gradebook_csv, summary_dict, summary_json
 from core.progress.class_view import (
     BUCKETS,
     ExerciseInfo,
+    KeptRecords,
     ValueInfo,
     bucket,
     class_summary,
@@ -161,18 +162,44 @@ def test_the_json_summary_holds_the_same_numbers():
     assert "score" in data["definitions"] and data["learners_shown"] == 4
 
 
-def test_everyone_and_its_signature_come_from_the_store(tmp_path):
+def test_everyone_reads_the_class_or_some_of_it_and_activity_says_whose_answers_changed(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'p.db'}")
     ana, bo = account("http://idp", "s1", "ana@school.edu"), account("http://idp", "s2", "bo@school.edu")
-    assert store.activity(("account",)) == (0, 0, None)
+    assert store.activity(("account",)) == {} and store.everyone(("account",)) == []
     store.ensure_learner(bo)
-    store.record_attempts([ans(ana, FWD, "z[1]", "correct", 0), ans(ana, FWD, "h[1]", "wrong", 1),
-                           ans(profile("Pat"), FWD, "z[1]", "wrong", 2)])
+    written = [ans(ana, FWD, "z[1]", "correct", 0, variant_seed=26, hints_used=2, lesson="forward-equations"),
+               ans(ana, FWD, "h[1]", "ecf", 1, first_wrong="z[1]"), ans(profile("Pat"), FWD, "z[1]", "wrong", 2)]
+    store.record_attempts(written)
     people = store.everyone(("account",))
-    assert [(i.name, i.attempts, i.last_active) for i, _ in people] == [("ana@school.edu", 2, at(1)),
-                                                                      ("bo@school.edu", 0, None)]
-    assert [a.quantity_id for a in people[0][1]] == ["z[1]", "h[1]"]
-    assert store.activity(("account",)) == (2, 2, at(1))
-    assert store.activity(("profile",)) == (1, 1, at(2))
+    assert [(i.name, i.attempts, i.last_active, i.key) for i, _ in people] == [
+        ("ana@school.edu", 2, at(1), ana.key), ("bo@school.edu", 0, None, bo.key)]
+    assert people[0][1] == store.attempts(ana) and people[0][1][0].hints_used == 2  # every field, oldest first
+    assert [i.name for i, _ in store.everyone(("account",), keys=[bo.key])] == ["bo@school.edu"]
+    assert store.activity(("account",)) == {ana.key: LearnerInfo("ana@school.edu", 2, at(1), ana.key),
+                                             bo.key: LearnerInfo("bo@school.edu", 0, None, bo.key)}
+    assert [i.name for i in store.activity(("profile", "guest")).values()] == ["Pat"]  # never guests
     store.reset(ana)
-    assert store.activity(("account",)) == (2, 0, None)  # a reset changes the signature
+    assert store.activity(("account",))[ana.key].attempts == 0
+
+
+def test_kept_records_read_again_only_the_learners_whose_answers_changed(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    kinds = ("profile",)
+    store.record_attempts([ans(profile(n), FWD, "z[1]", "wrong", 0) for n in ("Ana", "Ben", "Cleo")])
+    kept, asked = KeptRecords(), []
+
+    def read(keys):
+        asked.append(sorted(keys))
+        return store.everyone(kinds, keys=keys)
+
+    first = kept.update(store.activity(kinds), read)
+    assert [r.name for r in first] == ["Ana", "Ben", "Cleo"] and asked == [["ana", "ben", "cleo"]]
+    assert kept.update(store.activity(kinds), read) == first and len(asked) == 1  # nothing changed: no read
+    store.record_attempt(ans(profile("Ben"), FWD, "z[1]", "correct", 5))
+    again = kept.update(store.activity(kinds), read)
+    assert asked[-1] == ["ben"] and again[1].latest[(FWD, "z[1]")] == ("right", True)
+    assert again[0] is first[0]  # Ana's record is the one kept
+    store.ensure_learner("Dan")
+    store.reset("Cleo")
+    assert [r.name for r in kept.update(store.activity(kinds), read)] == ["Ana", "Ben", "Cleo", "Dan"]
+    assert asked[-1] == ["cleo", "dan"]
