@@ -1,6 +1,7 @@
 """The instructor's class view for a class of 300 learners x 100 answers: the store's reads, the core's passes,
 and the page's server time in AppTest (first render, reruns after no change, a filter change, another exercise,
-a new answer, and the first open on a warm server). Medians; the machine's load average is printed with them."""
+a new answer, and the first open on a warm server), and the store's reads on PostgreSQL if it is installed.
+Medians of repeated runs."""
 from __future__ import annotations
 
 import os
@@ -159,6 +160,28 @@ def benchmarks() -> list[dict]:
         for name, seconds in page_times(store).items():
             out.append(result(f"class_view_page_{name.replace(' ', '_')}", seconds * 1e3, "ms",
                               target="<= 300 ms" if "rerun" in name else None))
+        store.close()
+    return out + postgres_reads()
+
+
+def postgres_reads() -> list[dict]:
+    """The same store reads on a throw-away PostgreSQL (what a class server uses), if PostgreSQL is installed."""
+    from core.progress import Store
+    from tests.services.pgctl import installed, throwaway_postgres
+
+    if not installed():
+        return []
+    out = []
+    with throwaway_postgres() as url:
+        store = Store(url)
+        synthetic_class(store)
+        kinds = ("profile",)
+        one = [next(iter(store.activity(kinds)))]
+        out.append(result("class_pg_store_activity", median_seconds(lambda: store.activity(kinds)) * 1e3, "ms"))
+        out.append(result("class_pg_store_everyone_read", median_seconds(lambda: store.everyone(kinds), repeat=5)
+                          * 1e3, "ms", target="all answers"))
+        out.append(result("class_pg_store_everyone_one_learner",
+                          median_seconds(lambda: store.everyone(kinds, keys=one)) * 1e3, "ms"))
         store.close()
     return out
 

@@ -70,6 +70,31 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / hz
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def postgres_cpu(postmaster: int | None) -> float:
+    """CPU seconds of a local PostgreSQL: the postmaster, the backends it reaped, and the live ones."""
+    if postmaster is None:
+        return 0.0
+    hz, total = os.sysconf("SC_CLK_TCK"), 0
+    try:
+        f = _stat(postmaster)
+        total += sum(int(x) for x in f[11:15])  # utime, stime, cutime, cstime (reaped backends)
+    except OSError:
+        return 0.0
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                f = _stat(int(d.name))
+            except OSError:
+                continue  # gone meanwhile
+            if int(f[1]) == postmaster:
+                total += int(f[11]) + int(f[12])
+    return total / hz
+
+
 class Server:
     """`streamlit run streamlit_app.py` on a free port with the progress store at `db_url`; stopped by stop()."""
 
@@ -121,6 +146,17 @@ class Rows:
         from sqlalchemy import create_engine
 
         self.engine = create_engine(url, pool_size=20, max_overflow=100)
+
+    def postmaster(self) -> int | None:
+        """The pid of the database's postmaster if it runs on this machine (for its CPU), else None."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as c:
+            backend = c.execute(text("SELECT pg_backend_pid()")).scalar()
+        try:
+            return int(_stat(backend)[1])  # the backend's parent
+        except OSError:
+            return None
 
     def count(self, name: str) -> int:
         from sqlalchemy import func, select
@@ -186,20 +222,24 @@ async def one_level(n: int, m: int, server: Server, rows: Rows, answers, tag: st
     opened = asyncio.Barrier(n + 1)
     tasks = [asyncio.create_task(learner(f"{tag}-{i:03d}", server.url, m, answers, rows, opened, out))
              for i in range(n)]
+    postmaster = rows.postmaster()
     await asyncio.wait_for(opened.wait(), 900)
-    cpu0, mach0, own0, t0 = server.cpu(), cpu_seconds(), time.process_time(), time.perf_counter()
+    start = server.cpu(), postgres_cpu(postmaster), cpu_seconds(), time.process_time()
+    t0 = time.perf_counter()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
-    srv, others = server.cpu() - cpu0, cpu_seconds() - mach0 - (server.cpu() - cpu0) - (time.process_time() - own0)
+    srv, pg, machine, own = (b - a for a, b in zip(start, (server.cpu(), postgres_cpu(postmaster), cpu_seconds(),
+                                                          time.process_time()), strict=True))
+    others = machine - srv - pg - own
     checks = [x for r in out.values() for x in r["checks"]]
     opens = [r["open"] for r in out.values() if r["open"] is not None]
     saved = sum(await asyncio.gather(*(asyncio.to_thread(rows.count, name) for name in out)))
-    return {"n": n, "m": m, "checks": len(checks), "p50_ms": 1e3 * pct(checks, .5), "p95_ms": 1e3 * pct(checks, .95),
-            "max_ms": 1e3 * max(checks, default=float("nan")), "checks_per_s": len(checks) / wall,
-            "writes_per_s": saved / wall, "open_p95_ms": 1e3 * pct(opens, .95), "server_cpu": srv / wall,
-            "other_cpu": others / wall, "loadavg": os.getloadavg()[0], "rows_saved": saved,
-            "rows_expected": n * m * ROWS_PER_CHECK, "problems": {k: r["problems"] for k, r in out.items()
-                                                                  if r["problems"]}}
+    return {"n": n, "m": m, "checks": len(checks), "p50_ms": 1e3 * pct(checks, .5),
+            "p95_ms": 1e3 * pct(checks, .95), "max_ms": 1e3 * max(checks, default=float("nan")),
+            "checks_per_s": len(checks) / wall, "writes_per_s": saved / wall, "open_p95_ms": 1e3 * pct(opens, .95),
+            "server_cpu": srv / wall, "postgres_cpu": pg / wall, "client_cpu": own / wall, "other_cpu": others / wall,
+            "loadavg": os.getloadavg()[0], "rows_saved": saved, "rows_expected": n * m * ROWS_PER_CHECK,
+            "problems": {k: r["problems"] for k, r in out.items() if r["problems"]}}
 
 
 async def _warm(url: str) -> None:
@@ -248,14 +288,16 @@ def run_levels(base_url: str, ns: list[int], m: int, configs: list[str], work: P
 
 
 HEADER = (f"{'config':<8} {'N':>4} {'checks':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'checks/s':>8} "
-          f"{'writes/s':>8} {'open p95':>8} {'srv CPU':>7} {'others':>6} {'load':>5}  rows saved/expected")
+          f"{'writes/s':>8} {'open p95':>8} {'srv CPU':>7} {'pg CPU':>6} {'others':>6} {'load':>5}  "
+          "rows saved/expected")
 
 
 def row(r: dict) -> str:
     ok = "ok" if r["rows_saved"] == r["rows_expected"] and not r["problems"] else "MISMATCH"
     cells = [f"{r['config']:<8}", f"{r['n']:>4}", f"{r['checks']:>6}", f"{r['p50_ms']:>7.0f}", f"{r['p95_ms']:>7.0f}",
              f"{r['max_ms']:>7.0f}", f"{r['checks_per_s']:>8.1f}", f"{r['writes_per_s']:>8.0f}",
-             f"{r['open_p95_ms']:>6.0f}ms", f"{r['server_cpu']:>7.0%}", f"{r['other_cpu']:>6.2f}",
+             f"{r['open_p95_ms']:>6.0f}ms", f"{r['server_cpu']:>7.0%}", f"{r['postgres_cpu']:>6.0%}",
+             f"{r['other_cpu']:>6.2f}",
              f"{r['loadavg']:>5.2f}", f" {r['rows_saved']}/{r['rows_expected']} {ok}"]
     return " ".join(cells)
 
@@ -284,8 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, \
             (nullcontext(a.db_url) if a.db_url else throwaway_postgres()) as base:
         results = run_levels(base, ns, a.m, configs, Path(tmp), a.wait_quiet)
-    print("srv CPU: the server's CPU seconds per second (100% = one core); others: cores used meanwhile by other "
-          "processes (PostgreSQL included); load: 1-minute load average at the end")
+    print("srv CPU / pg CPU: the streamlit server's / PostgreSQL's CPU seconds per second (100% = one core); "
+          "others: cores used meanwhile by unrelated processes; load: 1-minute load average at the end")
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1))
     return 0 if all(r["rows_saved"] == r["rows_expected"] and not r["problems"] for r in results) else 1

@@ -90,6 +90,8 @@ def test_choosing_another_exercise_and_the_activity_filter(app):
     assert table_row(at, "dy[1]")[1:6] == ["0", "0", "0", "0", "1"]  # Ana revealed it
     assert any("No named mistakes on this one" in c.value for c in at.caption)
     assert frame(at, "Learner").set_index("Learner").loc["Ana", "Solutions shown"] == 1
+    at.selectbox(key="class_exercise").set_value("quiz:tanh").run()
+    assert table_row(at, "tanh-half")[0].endswith("· `tanh-half`") and "$" not in table_row(at, "tanh-half")[0]
     at.selectbox(key="class_exercise").set_value(FORWARD.id)
     at.selectbox(key="class_days").set_value(30).run()
     assert metric(at, "Learners") == "1 of 3"  # Ben was here 40 days ago, Cleo never answered
