@@ -90,7 +90,7 @@ def current_class() -> Class:
     """The class's learner records, read again only where someone's answers changed (one grouped query)."""
     store, kinds_ = get_store(), kinds()
     activity = store.activity(kinds_)
-    records = _kept(resolve_url()[0], kinds_).update(activity, lambda keys: store.everyone(kinds_, keys=keys))
+    records = _kept(resolve_url()[0], kinds_).update(activity, lambda keys: store.everyone_brief(kinds_, keys))
     seen = sorted((k, i.name, i.attempts, i.last_active or "") for k, i in activity.items())
     return Class(records, hashlib.blake2b(repr((kinds_, seen)).encode(), digest_size=16).hexdigest())
 

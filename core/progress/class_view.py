@@ -1,7 +1,8 @@
 """The instructor's class view in numbers: every learner's latest answer to every value, counted for the class.
 
-Pure functions over what `Store.everyone()` returns, [(LearnerInfo, [Attempt, ...] oldest first)], so they are
-tested without a database or a screen. Two passes, so a screen can keep the first and redo only the second
+Pure functions over what `Store.everyone()` returns, [(LearnerInfo, [Attempt, ...] oldest first)] (or
+`Store.everyone_brief()`, the same with each answer as a Brief: only the fields read here), so they are tested
+without a database or a screen. Two passes, so a screen can keep the first and redo only the second
 when a filter changes:
 
 1. `learner_records(everyone)` boils each learner's answers down to what the class view counts. It is the one
@@ -28,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from core.progress.attempt import Attempt
+from core.progress.attempt import Attempt, Brief
 from core.progress.summary import is_mastered
 
 BUCKETS = ("right", "right by method", "close", "wrong", "revealed")
@@ -38,14 +39,14 @@ _BUCKET_OF_STATUS = {"correct": "right", "ecf": "right by method", "close": "clo
                      "mistake": "wrong", "wrong": "wrong", "revealed": "revealed"}
 
 
-def bucket(a: Attempt) -> str:
+def bucket(a: Attempt | Brief) -> str:
     """Which of BUCKETS an answer falls in (an unknown status: right with full credit, else wrong)."""
     if a.solution_revealed:
         return "revealed"
     return _BUCKET_OF_STATUS.get(a.status) or ("right" if a.credit >= 1.0 else "wrong")
 
 
-def is_named_mistake(a: Attempt) -> bool:
+def is_named_mistake(a: Attempt | Brief) -> bool:
     """A diagnosed mistake that cost credit (as the learner's dashboard counts them)."""
     return bool(a.diagnosis) and a.credit < 1.0
 
@@ -106,7 +107,7 @@ class LearnerRecord:
     top_mistake: str | None  # the learner's most frequent named mistake
 
 
-def learner_record(name: str, attempts: Sequence[Attempt]) -> LearnerRecord:
+def learner_record(name: str, attempts: Sequence[Attempt | Brief]) -> LearnerRecord:
     """One learner's answers (oldest first, as the store returns them) boiled down."""
     latest, diagnosed, broken_at = {}, set(), set()
     mistakes: Counter = Counter()
@@ -136,6 +137,7 @@ class KeptRecords:
     `update(activity, read)` takes Store.activity()'s {key: LearnerInfo} and a `read(keys)` that returns
     Store.everyone(kinds, keys=keys); it reads again only the learners whose info changed (a new answer, a
     reset, an import, a new name) and forgets those who are gone. Safe to share between sessions (one lock).
+    `read` may return Store.everyone_brief() instead: the records need only a Brief of each answer.
     """
 
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from core.progress import Attempt, LearnerInfo, Store, account, profile
+from core.progress.attempt import Brief
 from core.progress.class_export import gradebook_csv, summary_dict, summary_json
 from core.progress.class_view import (
     BUCKETS,
@@ -175,6 +176,10 @@ def test_everyone_reads_the_class_or_some_of_it_and_activity_says_whose_answers_
         ("ana@school.edu", 2, at(1), ana.key), ("bo@school.edu", 0, None, bo.key)]
     assert people[0][1] == store.attempts(ana) and people[0][1][0].hints_used == 2  # every field, oldest first
     assert [i.name for i, _ in store.everyone(("account",), keys=[bo.key])] == ["bo@school.edu"]
+    brief = store.everyone_brief(("account",))
+    assert [i for i, _ in brief] == [i for i, _ in people]
+    assert brief[0][1] == [Brief(*(getattr(a, f) for f in Brief._fields)) for a in people[0][1]]
+    assert learner_records(brief) == learner_records(people)  # the records need no more than a Brief
     assert store.activity(("account",)) == {ana.key: LearnerInfo("ana@school.edu", 2, at(1), ana.key),
                                              bo.key: LearnerInfo("bo@school.edu", 0, None, bo.key)}
     assert [i.name for i in store.activity(("profile", "guest")).values()] == ["Pat"]  # never guests
@@ -190,7 +195,7 @@ def test_kept_records_read_again_only_the_learners_whose_answers_changed(tmp_pat
 
     def read(keys):
         asked.append(sorted(keys))
-        return store.everyone(kinds, keys=keys)
+        return store.everyone_brief(kinds, keys=keys)
 
     first = kept.update(store.activity(kinds), read)
     assert [r.name for r in first] == ["Ana", "Ben", "Cleo"] and asked == [["ana", "ben", "cleo"]]

@@ -34,6 +34,9 @@ def test_a_throwaway_cluster_holds_the_store_and_gives_fresh_databases():
         assert [a.quantity_id for a in items] == ["z[1]", "h[1]"] and items == store.attempts(ana)
         assert store.activity(("account",))[ana.key].last_active == "2025-03-01T09:01:00+00:00"
         assert store.everyone(("account",), keys=["oidc:nobody"]) == []
+        (_, briefs), = store.everyone_brief(("account",), keys=[ana.key])
+        assert [(b.quantity_id, b.credit, b.solution_revealed) for b in briefs] == [("z[1]", 1.0, False),
+                                                                                   ("h[1]", 1.0, False)]
         store.close()
         first = Store(url)
         assert first.count_attempts() == 0  # the first database is another one
