@@ -46,6 +46,9 @@ pages = {
     "Your progress": [
         st.Page("pages/dashboard.py", title="Your progress", icon=":material/insights:", url_path="progress"),
     ],
+    "Teaching": [  # instructors only (ui.shell.INSTRUCTOR_ONLY): the owner on a personal install
+        st.Page("pages/class_view.py", title="Class view", icon=":material/groups:", url_path="class"),
+    ],
 }
 
 # Who may open which page (class mode: signed-in learners; instructors' pages) and the frame of every page.

@@ -1,4 +1,5 @@
-"""Run every benchmark module bench/bench_*.py and print their numbers.
+"""Run every benchmark module bench/bench_*.py and print their numbers; `python -m bench <command>` runs one of
+COMMANDS instead (a long run with its own options, e.g. `python -m bench load --help`).
 
 Each module defines `benchmarks() -> list[dict]` with items {"name", "value", "unit", "baseline", "ratio"}
 (`baseline` is the reference measured in the same run, or None; `ratio` = baseline / value, the speed-up).
@@ -14,12 +15,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+# Commands: modules with main(argv) -> exit code, left out of the default run because they take minutes.
+COMMANDS = {"load": "bench.bench_load"}
 
 
 def collect(only: str | None = None) -> dict[str, dict]:
     results = {}
     for path in sorted(HERE.glob("bench_*.py")):
-        if only and only not in path.stem:
+        if (only and only not in path.stem) or f"bench.{path.stem}" in COMMANDS.values():
             continue
         module = importlib.import_module(f"bench.{path.stem}")
         for item in module.benchmarks():
@@ -40,7 +43,11 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COMMANDS:
+        return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0],
+                                     epilog=f"commands: {', '.join(COMMANDS)} (python -m bench <command> --help)")
     parser.add_argument("--json", action="store_true", help="print {name: {value, unit, baseline, ratio}}")
     parser.add_argument("--only", help="run only modules whose name contains this, e.g. core")
     args = parser.parse_args(argv)

@@ -5,7 +5,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.timing import ROOT, in_repo_with_scratch_data, open_page, result
+from bench.timing import in_repo_with_scratch_data, open_page, result
 
 
 def page_times(page: str, reruns: int = 15) -> tuple[float, float]:
@@ -20,10 +20,7 @@ def page_times(page: str, reruns: int = 15) -> tuple[float, float]:
 
 
 def benchmarks() -> list[dict]:
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from pages_registry import registered_pages
+    from core.app_pages import registered_pages
 
     out = []
     with in_repo_with_scratch_data():

@@ -1,4 +1,4 @@
-"""Altair charts of the playground screens, compiled once and refilled with data on every rerun.
+"""Altair charts of the playground screens and the class view, compiled once and refilled with data on every rerun.
 
 Each chart is written with Altair against named datasets. Altair's compile-and-validate step costs about
 20 ms per chart, too much to repeat on every slider move, so `show` compiles each chart once per server
@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core.gradients.chart_data import SERIES
+from core.progress.class_view import BUCKETS
 
 VANISH, EXPLODE = 1e-6, 1e6  # the shaded thresholds
 
@@ -110,9 +111,36 @@ def _prob_chart() -> alt.Chart:
                   [alt.Tooltip("character:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("p:Q", format=".3f")])
 
 
+BUCKET_COLORS = ["#2e7d32", "#81c784", "#f9a825", "#c62828", "#9e9e9e"]  # right ... revealed
+
+
+def _class_values_chart() -> alt.Chart:
+    """Per value, the learners whose latest answer is in each bucket, stacked (data "values": value, order,
+    bucket, rank, learners), one bar per value in exercise order."""
+    return alt.Chart(alt.Data(name="values")).mark_bar().encode(
+        y=alt.Y("value:N", sort=alt.EncodingSortField("order", op="min"), title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=200)),  # every value named, none skipped
+        x=alt.X("learners:Q", stack=True, title="learners, by their latest answer", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("bucket:N", scale=alt.Scale(domain=list(BUCKETS), range=BUCKET_COLORS),
+                        legend=alt.Legend(orient="bottom", title=None)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("value:N"), alt.Tooltip("bucket:N", title="latest answer"), alt.Tooltip("learners:Q")],
+    ).properties(height=alt.Step(18))
+
+
+def _class_mistakes_chart() -> alt.Chart:
+    """The named mistakes most learners made (data "mistakes": what, mistake, value, learners)."""
+    return alt.Chart(alt.Data(name="mistakes")).mark_bar(color="#c62828").encode(
+        y=alt.Y("what:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
+        x=alt.X("learners:Q", title="learners who made it at least once", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[alt.Tooltip("mistake:N"), alt.Tooltip("value:N"), alt.Tooltip("learners:Q")],
+    ).properties(height=alt.Step(20))
+
+
 BUILDERS = {"decay": _decay_chart, "first": _first_chart,
             "functions": lambda: _activation_chart("function"), "derivatives": lambda: _activation_chart("derivative"),
-            "products": _product_chart, "loss": _loss_chart, "probs": _prob_chart}
+            "products": _product_chart, "loss": _loss_chart, "probs": _prob_chart,
+            "class_values": _class_values_chart, "class_mistakes": _class_mistakes_chart}
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,7 +2,8 @@
 
 attempt.py (one saved answer and its rules), schema.py (tables and migrations), store.py (the Store:
 opening, transactions, learners, answers), transfer.py (export and import), record.py (a Verdict as an
-Attempt), summary.py (what the answers add up to, for the dashboard). Callers import the names below.
+Attempt), summary.py (what the answers add up to, for the dashboard), class_view.py and class_export.py (the
+instructor's class view: the class's numbers and its gradebook). Callers import the names below.
 """
 from core.errors import StoreError
 from core.progress.attempt import Attempt, normalize_learner

@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 MAX_NAME = 40
 MAX_ANSWER = 2000  # longer answers are cut on record (the answer is kept, its tail is not)
@@ -50,6 +51,21 @@ class Attempt:
     uid: str = field(default_factory=lambda: uuid.uuid4().hex)
     first_wrong: str | None = None  # for "ecf": the first wrong link of the chain it was computed from
     source: str = "here"  # "here", or "import" for an answer brought in from a progress file
+
+
+class Brief(NamedTuple):
+    """An answer as a summary across many learners reads it (Store.everyone_brief): no text, no ids of its own.
+
+    Its fields are the Attempt fields of the same names, so code reading only these takes either."""
+
+    exercise_id: str
+    quantity_id: str
+    status: str
+    credit: float
+    diagnosis: str | None
+    solution_revealed: bool
+    first_wrong: str | None
+    created_at: str
 
 
 SOURCES = ("here", "import")

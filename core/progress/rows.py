@@ -30,6 +30,16 @@ def _attempt(r) -> Attempt:
 
 
 @dataclass(frozen=True)
+class LearnerInfo:
+    """A learner known to the store, with how much they did and when they were last here."""
+
+    name: str
+    attempts: int
+    last_active: str | None
+    key: str = ""  # the store's key of the learner (Learner.key): never shown, for matching only
+
+
+@dataclass(frozen=True)
 class MergeResult:
     """What a merge added: learners it did not know, answers it did not hold, lesson marks it did not have."""
 

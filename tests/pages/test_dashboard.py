@@ -6,9 +6,7 @@ import json
 from dataclasses import replace
 
 import pandas as pd
-import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core.course.content import load_content
@@ -57,20 +55,6 @@ def metric(at, label):
 
 def frame(at, column):
     return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """What each st.download_button would deliver, by file name (the page defers building it to the click)."""
-    got = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        got[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return got
 
 
 def test_a_new_learner_sees_an_empty_dashboard_and_where_to_start(app):

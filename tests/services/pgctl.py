@@ -193,6 +193,19 @@ def throwaway_postgres(*, durable: bool = False, port: int | None = None, timing
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def drop_database(url: str, name: str) -> None:
+    """DROP DATABASE `name`, closing whatever connections it still has (PostgreSQL 13+: WITH (FORCE))."""
+    from sqlalchemy import create_engine, text
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"bad database name {name!r}")
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    finally:
+        eng.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -223,16 +236,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def drop_database(url: str, name: str) -> None:
-    """DROP DATABASE `name`, closing whatever connections it still has (PostgreSQL 13+: WITH (FORCE))."""
-    from sqlalchemy import create_engine, text
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"bad database name {name!r}")
-    eng = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with eng.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    finally:
-        eng.dispose()
