@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH: install Debian's chromium to run them"),
     pytest.mark.skipif(nginx.binary() is None, reason="no nginx: install Debian's nginx to run it"),
 ]
-CLASS_SERVER = ("--server.fileWatcherType", "none")  # as the README runs a class server
+CLASS_SERVER = ("--server.fileWatcherType", "none", "--runner.postScriptGC", "false")  # as the README runs one
 
 
 @pytest.fixture
@@ -103,3 +103,48 @@ def test_two_servers_behind_nginx_share_one_database(tmp_path, class_db):
                 stream_seen |= "/_stcore/stream" in line
         assert routes and all(len(ups) == 1 for ups in routes.values()), routes
         assert stream_seen, "the WebSocket did not go through nginx"
+
+
+def test_sign_in_through_nginx_reaches_one_server_and_each_learner_sees_only_their_own(tmp_path, class_db):
+    """The README's whole class set-up: two servers with the same [auth] secrets (one cookie_secret, the
+    proxy's address as redirect_uri) on one PostgreSQL, behind nginx, learners signing in with a real provider."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.harness import free_port
+    from tests.browser.oidc import auth_secrets, oidc_provider, require_provider
+    from tests.browser.test_sign_in import FLAGS, answer_a_quiz_question, answers_checked, logs_on_failure, sign_in
+
+    require_provider()
+    proxy_port, idp_port = free_port(), free_port()
+    proxy_url = f"http://127.0.0.1:{proxy_port}"
+    env = {"RNN_TUTOR_DB_URL": class_db}
+    with oidc_provider(idp_port, proxy_url + "/oauth2callback", tmp_path / "provider.log") as issuer:
+        secrets_file = tmp_path / "secrets.toml"
+        secrets_file.write_text(auth_secrets(proxy_url, issuer))
+        args = (*CLASS_SERVER, "--secrets.files", str(secrets_file))
+        with (streamlit_server(tmp_path / "a" / "data", args=args, env=env) as first,
+              streamlit_server(tmp_path / "b" / "data", args=args, env=env) as second,
+              nginx.sticky_proxy([int(u.rsplit(":", 1)[1]) for u in (first, second)], tmp_path / "nginx",
+                                 port=proxy_port) as proxy,
+              sync_playwright() as pw, logs_on_failure(tmp_path)):
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            for url in (first, second):
+                warm = browser.new_page()
+                warm.goto(url)
+                wait_for_app(warm)
+                warm.close()
+            people = {}
+            for login in ("alice", "bob"):
+                context = browser.new_context(viewport={"width": 1300, "height": 1800})
+                page = context.new_page()
+                served = collections.Counter()
+                page.on("response", lambda r, c=served: c.update([_upstream_port(r)]) if r.url.startswith(proxy)
+                        else None)
+                sign_in(page, proxy, login)  # the login redirect, the provider, the callback: all through nginx
+                people[login] = (page, served)
+            answer_a_quiz_question(people["alice"][0], proxy)
+            assert answers_checked(people["alice"][0], proxy) == "1"
+            assert answers_checked(people["bob"][0], proxy) == "0"
+            for login, (_, served) in people.items():
+                assert len(served) == 1 and None not in served, f"{login}'s browser reached {served}"
+            browser.close()

@@ -27,9 +27,10 @@ def render(listen_port: int, upstream_ports: list[int]) -> str:
 
 
 @contextmanager
-def sticky_proxy(upstream_ports: list[int], prefix: Path):
-    """Start nginx on a free loopback port in front of `upstream_ports`; yield its URL; stop it afterwards."""
-    port = free_port()
+def sticky_proxy(upstream_ports: list[int], prefix: Path, port: int | None = None):
+    """Start nginx on `port` (default: a free one) of 127.0.0.1 in front of `upstream_ports`; yield its URL;
+    stop it afterwards."""
+    port = port or free_port()
     (prefix / "logs").mkdir(parents=True)
     (prefix / "tmp").mkdir()
     conf = prefix / "nginx.conf"
