@@ -52,6 +52,6 @@ pages = {
 }
 
 # Who may open which page (class mode: signed-in learners; instructors' pages) and the frame of every page.
-page = st.navigation(shell.visible(pages))
+page = st.navigation(shell.visible(pages), expanded=True)  # every screen in view, by section
 shell.frame()
 page.run()

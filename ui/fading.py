@@ -12,7 +12,7 @@ from core.review.items import fresh_variant, start_seed
 from ui import identity
 from ui.exercise import instance
 from ui.exercise_work import get_work, groups
-from ui.progress import get_store
+from ui.progress import get_store, seen_variants
 
 MEMORY = "rnn_fades"  # where a fade is kept when the store cannot save: this session only (the banner says so)
 
@@ -21,18 +21,10 @@ def group_ids(inst: Instance) -> list[list[str]]:
     return [[q.id for q in qs] for _, qs in groups(inst)]
 
 
-def _seen() -> set[tuple[str, int]]:
-    try:
-        return {(a.exercise_id, a.variant_seed) for a in get_store().attempts(identity.active())
-                if a.variant_seed is not None}
-    except StoreError:
-        return set()
-
-
 def _network(definition: Definition, stage: int, after: int | None) -> Fade:
     """A fresh network for this learner's next example in this exercise (the one after seed `after`)."""
     start = start_seed(identity.active().key, definition.id, "fade", after)
-    inst = fresh_variant(definition, definition.hidden, start, _seen(), instance)
+    inst = fresh_variant(definition, definition.hidden, start, seen_variants(), instance)
     return Fade(stage, inst.seed, definition.hidden)
 
 

@@ -85,3 +85,13 @@ def attempts_chart_spec(per_day: tuple) -> dict:
         tooltip=[alt.Tooltip("day:O", title="Day"), "outcome:N", "answers:Q"],
     )
     return chart.to_dict()
+
+
+def seen_variants() -> set[tuple[str, int]]:
+    """(exercise, seed) of every network the active learner has answered on: a review or a worked example
+    never shows one of them again."""
+    try:
+        return {(a.exercise_id, a.variant_seed) for a in get_store().attempts(identity.active())
+                if a.variant_seed is not None}
+    except StoreError:
+        return set()

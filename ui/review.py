@@ -16,7 +16,7 @@ from core.review.plan import SkillStatus, due_now, in_words, next_due
 from core.review.schedule import CardState
 from ui import identity
 from ui.exercise import definitions, instance
-from ui.progress import get_store, save_checked, skills
+from ui.progress import get_store, save_checked, seen_variants, skills
 
 PIN = "rnn_review_item"  # the question on screen, kept until the learner moves on (its card changes once rated)
 TANH_KEY = "rnn_review_tanh"
@@ -32,15 +32,6 @@ def learner_cards() -> dict[str, CardState] | None:
         return get_store().cards(identity.active())
     except StoreError:
         return None
-
-
-def _seen() -> set[tuple[str, int]]:
-    """(exercise, seed) of every network the learner has answered on: a review never shows one again."""
-    try:
-        return {(a.exercise_id, a.variant_seed) for a in get_store().attempts(identity.active())
-                if a.variant_seed is not None}
-    except StoreError:
-        return set()
 
 
 def pinned() -> ReviewItem | None:
@@ -69,7 +60,7 @@ def next_item(cards: dict[str, CardState], skill_id: str | None = None) -> Revie
     else:
         skill = skills().get(skill_id)
     reviews = cards[skill.id].reviews if skill.id in cards else 0
-    return review_item(skill, definitions(), identity.active().key, reviews, _seen(), instance=instance)
+    return review_item(skill, definitions(), identity.active().key, reviews, seen_variants(), instance=instance)
 
 
 def givens(inst, qid: str) -> None:

@@ -90,3 +90,18 @@ def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     for _ in range(2):
         page.wait_for_function(settled, timeout=timeout_ms)
         page.wait_for_timeout(500)
+
+
+def widget_css(key: str) -> str:
+    """The CSS class Streamlit gives the element of widget `key` (st-key-<key>, odd characters as -)."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in "st-key-" + key)
+
+
+def warm_up(browser, *urls: str) -> None:
+    """Open each server's home page once: until its entry file has run, a fresh server serves pages/ the old
+    way and a deep link shows a "Page not found" notice before the navigation takes over."""
+    for url in urls:
+        page = browser.new_page()
+        page.goto(url)
+        wait_for_app(page)
+        page.close()

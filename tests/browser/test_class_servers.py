@@ -13,7 +13,14 @@ import uuid
 import pytest
 
 from core.app_pages import registered_pages
-from tests.browser.harness import CHROMIUM_FLAGS, SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
+from tests.browser.harness import (
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    find_chromium,
+    streamlit_server,
+    wait_for_app,
+    warm_up,
+)
 from tests.services import nginx
 
 CHROMIUM = find_chromium()
@@ -54,11 +61,7 @@ def test_two_servers_behind_nginx_share_one_database(tmp_path, class_db):
           sync_playwright() as pw):
         ports = [int(first.rsplit(":", 1)[1]), int(second.rsplit(":", 1)[1])]
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for url in (first, second):  # a fresh server serves pages/ the old way until its entry file first ran
-            warm = browser.new_page()
-            warm.goto(url)
-            wait_for_app(warm)
-            warm.close()
+        warm_up(browser, first, second)
         with nginx.sticky_proxy(ports, tmp_path / "nginx") as proxy:
             context = browser.new_context(viewport={"width": 1400, "height": 2600})
             page = context.new_page()
@@ -128,11 +131,7 @@ def test_sign_in_through_nginx_reaches_one_server_and_each_learner_sees_only_the
                                  port=proxy_port) as proxy,
               sync_playwright() as pw, logs_on_failure(tmp_path)):
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            for url in (first, second):
-                warm = browser.new_page()
-                warm.goto(url)
-                wait_for_app(warm)
-                warm.close()
+            warm_up(browser, first, second)
             people = {}
             for login in ("alice", "bob"):
                 context = browser.new_context(viewport={"width": 1300, "height": 1800})

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from core.app_pages import registered_pages
-from tests.browser.harness import CHROMIUM_FLAGS, SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
+from tests.browser.harness import (
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    find_chromium,
+    streamlit_server,
+    wait_for_app,
+    warm_up,
+    widget_css,
+)
 
 CHROMIUM = find_chromium()
 PAGES = registered_pages()
@@ -32,12 +40,7 @@ def browser():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, browser):
     with streamlit_server(tmp_path_factory.mktemp("browser") / "data") as url:
-        # Until the entry file has run once, Streamlit serves pages/ the old way and a deep link shows a
-        # "Page not found" notice before the navigation takes over; open the home page first, as a learner does.
-        warm = browser.new_page()
-        warm.goto(url)
-        wait_for_app(warm)
-        warm.close()
+        warm_up(browser, url)  # as a learner does: the home page first
         yield url
 
 
@@ -81,9 +84,7 @@ def fill_first_group_and_check(server, page, exercise_id: str, page_file: str, s
     assert "seed=" in page.url  # the variant is in the address bar
     quantities = groups(inst)[0][1]
     for q in quantities:
-        # labels hold LaTeX, so find each input by its key (Streamlit's st-key-<key> class, odd characters as -)
-        css = "".join(c if c.isalnum() or c in "-_" else "-" for c in "st-key-" + widget_key(inst, q.id))
-        box = page.locator(f".{css} input")
+        box = page.locator(f".{widget_css(widget_key(inst, q.id))} input")  # labels hold LaTeX: find it by key
         box.fill(inst.answer_text(q.id))
         box.press("Tab")
     page.get_by_role("button", name="Check").click()

@@ -9,7 +9,14 @@ import pytest
 from fsrs import Rating
 
 from core.app_pages import registered_pages
-from tests.browser.harness import CHROMIUM_FLAGS, SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
+from tests.browser.harness import (
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    find_chromium,
+    streamlit_server,
+    wait_for_app,
+    widget_css,
+)
 
 CHROMIUM = find_chromium()
 PAGES = registered_pages()
@@ -51,8 +58,7 @@ def test_a_review_session_in_the_browser(tmp_path):
         page.goto(f"{url}/{PAGES['pages/review.py'].url_path}?learner=Ana")
         wait_for_app(page)
         assert page.locator("h3").filter(has_text="The hidden state").count() == 1
-        css = "".join(c if c.isalnum() or c in "-_" else "-" for c in "st-key-" + widget_key(inst, item.qid))
-        box = page.locator(f".{css} input")
+        box = page.locator(f".{widget_css(widget_key(inst, item.qid))} input")
         box.fill(inst.answer_text(item.qid))
         box.press("Tab")
         page.get_by_role("button", name="Check").click()
