@@ -28,6 +28,8 @@ st.subheader("Where to start")
 START = [  # rows of (page, link, icon, what it is, query): the hello network, what comes next, then the rest
     [("pages/forward_explorer.py", "Meet the network", ":material/visibility:",
       "The seeded \"hello\" network and every value of its forward pass.", None),
+     ("pages/worked_examples.py", "Start from worked examples", ":material/school:",
+      "A network worked out in full, then ever more of each step yours to compute.", None),
      ("pages/forward_exercise.py", "Compute the forward pass", ":material/calculate:",
       "Step by step, checked as you go, with hints and worked solutions.", None),
      ("pages/bptt_exercise.py", "Backpropagate through time", ":material/undo:",
@@ -53,7 +55,6 @@ for row in START:
         col.caption(caption)
 
 identity.learner_box()
-review.home_summary()
 review.home_summary()
 
 st.subheader("Notation")
