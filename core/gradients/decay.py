@@ -17,11 +17,13 @@ caption reads the curves in words (`core.gradients.captions`).
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.gradients import cells
+from core.gradients import cells, jit
 from core.gradients.forward import STATE_CAP, fast_gru_forward, fast_lstm_forward, fast_vanilla_forward
 from core.gradients.sweep import EXACT_DIM, LENGTHS, WINDOW, backward_sweep, lengths_for, make_ops
 from core.rnn.activations import ACTIVATIONS
@@ -34,6 +36,8 @@ MODELS = ("vanilla", "lstm", "gru")
 LABELS = {"vanilla": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 IN_TEXT = {"vanilla": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 FAST_FORWARD = {"vanilla": fast_vanilla_forward, "lstm": fast_lstm_forward, "gru": fast_gru_forward}
+COST_ORDER = ("lstm", "gru", "vanilla")  # the slowest cell first when the cells run side by side
+WORKERS = min(3, os.cpu_count() or 1)  # threads for the compiled path (the NumPy path holds the GIL: one)
 LIMITS = {"T": (1, 1000), "hidden": (1, 256), "scale": (0.1, 3.0), "input_scale": (0.0, 5.0),
           "gate_bias": (-5.0, 5.0), "clip": (1e-3, 1e3)}
 
@@ -190,40 +194,56 @@ class CellCurves:
     extra: dict = field(default_factory=dict)
 
 
-def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng) -> CellCurves:
-    tr = FAST_FORWARD[model](p, X, act)
+def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng, compiled: bool) -> CellCurves:
+    tr = jit.forward(model, p, X, act) if compiled else FAST_FORWARD[model](p, X, act)
     T_run = len(tr.h)
     overflow = T_run + 1 if T_run < len(X) else None
     fac = cells.KINDS[model].factors(p, tr)
     g = output_gradients(W_hy, tr.h, targets[:T_run])  # (T, H)
     if model == "lstm":
         g = np.hstack([g, np.zeros_like(g)])  # E_t reads h_t only, not c_t
-    res = backward_sweep(make_ops(model, p, fac), g, rng)
+    if compiled:
+        res = jit.backward_sweep(model, p, fac, g, rng)
+    else:
+        res = backward_sweep(make_ops(model, p, fac), g, rng)
     pg = _param_grad_log10(model, p, tr, fac, X[:T_run], res.grad_rows, res.grad_logs)
     clip_log10 = min(0.0, math.log10(clip) - pg) if math.isfinite(pg) else 0.0
     return CellCurves(model, T_run, overflow, np.arange(T_run), res.grad_log10, res.jac_log10,
                       res.first_lengths, res.first_log10, pg, clip_log10, res.exact_spectral)
 
 
-def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None,
-                 models: tuple[str, ...] = MODELS) -> dict[str, CellCurves]:
-    """The curves of each requested cell for one configuration (pass `blocks` to reuse the costly part)."""
+def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None, models: tuple[str, ...] = MODELS,
+                 compiled: bool | None = None) -> dict[str, CellCurves]:
+    """The curves of each requested cell for one configuration (pass `blocks` to reuse the costly part).
+
+    compiled: None uses the numba loops when core.gradients.jit says they work, False the NumPy path.
+    """
     cfg.validate()
     nets = build_networks(cfg, blocks)
-    out = {}
-    for model in models:
+    if compiled is None or compiled:
+        ok, reason = jit.status()
+        if compiled and not ok:
+            raise RuntimeError(f"the compiled path was asked for but is not available: {reason}")
+        compiled = ok
+
+    def one(model: str) -> CellCurves:
         rng = np.random.default_rng((cfg.seed, 4, MODELS.index(model)))  # stream 4: spectral anchors
         p = getattr(nets, model)
-        c = _curves_for(model, p, nets.X, nets.W_hy, nets.targets, cfg.activation, cfg.clip, rng)
+        c = _curves_for(model, p, nets.X, nets.W_hy, nets.targets, cfg.activation, cfg.clip, rng, compiled)
         if model == "vanilla":
             c.gamma = ACTIVATIONS[cfg.activation].gamma
             c.sigma_max = nets.sigma_max
             with np.errstate(divide="ignore"):
                 c.bound_log10 = c.distance * math.log10(c.gamma * nets.sigma_max)
-        out[model] = c
-    return out
+        return c
 
-
+    if not (compiled and len(models) > 1 and WORKERS > 1):
+        return {m: one(m) for m in models}
+    # The compiled loops release the GIL, so the cells run side by side; each has its own arrays and random
+    # stream, so the curves are the same as one after the other. The costliest cell goes first.
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(models))) as pool:
+        jobs = {m: pool.submit(one, m) for m in sorted(models, key=COST_ORDER.index)}
+        return {m: jobs[m].result() for m in models}
 
 
 __all__ = ["EXACT_DIM", "INPUT_DIM", "LENGTHS", "LIMITS", "MODELS", "LABELS", "OUTPUTS", "STATE_CAP", "WINDOW",

@@ -391,33 +391,49 @@ class _Sweep:
 
     def result(self) -> SweepResult:
         """The curves, in log10, from the recorded rows; the length rows now hold dE_L/ds_1."""
-        T, m = self.T, self.m
         B = self.ops.bufs[self.cur]
-        first = {}
-        for i, L in enumerate(self.join):
-            r = 1 + m + i
-            nrm = float(np.sqrt(np.sum(B[:, r] * B[:, r])))
-            first[L] = (math.log(nrm) + self.logs[r]) if nrm > 0 else -math.inf
-        grad_rows = np.concatenate([self.rec_wide[:, :, 0], self.rec_narrow[:, :, 0]])[::-1].reshape(T, -1)
-        grad_logs = self.grad_logs[::-1].copy()  # time order
-        nrm = float(np.linalg.norm(grad_rows[0]))
-        first[T] = (math.log(nrm) + grad_logs[0]) if nrm > 0 else -math.inf
-        ln10 = math.log(10.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gl = (np.log(np.linalg.norm(grad_rows, axis=1)) + grad_logs)[::-1] / ln10
-            sig = np.concatenate([_top_singular(self.rec_wide[:, :, 1:]), _top_singular(self.rec_narrow[:, :, 1:])])
-            jl = (np.log(sig) + self.spec_logs) / ln10
-        jl[0] = 0.0  # ds_T/ds_T is the identity
-        gl[np.isnan(gl)] = -np.inf
-        jl[np.isnan(jl)] = -np.inf
-        fl = np.array([first[int(L)] for L in self.lengths]) / ln10
-        return SweepResult(gl, jl, self.lengths, fl, grad_rows, grad_logs, self.exact)
+        m = self.m
+        first = [(float(np.sqrt(np.sum(B[:, 1 + m + i] * B[:, 1 + m + i]))), self.logs[1 + m + i])
+                 for i in range(len(self.join))]
+        by_distance = np.concatenate([self.rec_wide[:, :, 0], self.rec_narrow[:, :, 0]]).reshape(self.T, -1)
+        sig = np.concatenate([_top_singular(self.rec_wide[:, :, 1:]), _top_singular(self.rec_narrow[:, :, 1:])])
+        return sweep_result(self.lengths, self.join, first, by_distance, self.grad_logs, sig, self.spec_logs,
+                            self.exact)
+
+
+def sweep_result(lengths, join, first_rows, by_distance, grad_logs, sig, spec_logs, exact) -> SweepResult:
+    """The curves in log10 from what a sweep recorded (shared by the NumPy and the compiled sweep).
+
+    first_rows: (norm, log-scale) of the length rows at step 1, in the order of `join`; by_distance (T, S):
+    the unit loss rows at distance 0..T-1, grad_logs their log-scales; sig and spec_logs the spectral block's
+    top singular value and log-scale at each distance.
+    """
+    T = len(grad_logs)
+    first = {L: ((math.log(nrm) + lg) if nrm > 0 else -math.inf) for L, (nrm, lg) in zip(join, first_rows, strict=True)}
+    grad_rows = by_distance[::-1]  # time order
+    grad_logs_t = grad_logs[::-1].copy()
+    nrm = float(np.linalg.norm(grad_rows[0]))
+    first[T] = (math.log(nrm) + grad_logs_t[0]) if nrm > 0 else -math.inf
+    ln10 = math.log(10.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gl = (np.log(np.linalg.norm(grad_rows, axis=1)) + grad_logs_t)[::-1] / ln10
+        jl = (np.log(sig) + spec_logs) / ln10
+    jl[0] = 0.0  # ds_T/ds_T is the identity
+    gl[np.isnan(gl)] = -np.inf
+    jl[np.isnan(jl)] = -np.inf
+    fl = np.array([first[int(L)] for L in lengths]) / ln10
+    return SweepResult(gl, jl, lengths, fl, grad_rows, grad_logs_t, exact)
+
 
 def _top_singular(blocks: np.ndarray) -> np.ndarray:
     """Largest singular value of each block in a (n, P, m, Hp) stack, via the m x m Gram matrices."""
     n, P, m, Hp = blocks.shape
-    if n == 0:
+    return top_singular_rows(blocks.transpose(0, 2, 1, 3).reshape(n, m, P * Hp))
+
+
+def top_singular_rows(M: np.ndarray) -> np.ndarray:
+    """Largest singular value of each (m, S) block of rows in an (n, m, S) stack, via the m x m Gram matrices."""
+    if len(M) == 0:
         return np.empty(0)
-    M = blocks.transpose(0, 2, 1, 3).reshape(n, m, P * Hp)  # (n, m, S)
     G = np.matmul(M, M.transpose(0, 2, 1))  # (n, m, m)
     return np.sqrt(np.maximum(np.linalg.eigvalsh(G)[:, -1], 0.0))

@@ -62,10 +62,11 @@ SETTINGS = [
 ]
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: f"H{s['hidden']}-{s['activation']}")
-def test_fast_curves_agree_with_the_explicit_jacobian_oracle(setting):
+def test_fast_curves_agree_with_the_explicit_jacobian_oracle(setting, compiled):
     cfg = decay.DecayConfig(**setting)
-    fast, slow = decay.decay_curves(cfg), naive_curves(cfg)
+    fast, slow = decay.decay_curves(cfg, compiled=compiled), naive_curves(cfg)
     for m in decay.MODELS:
         f, s = fast[m], slow[m]
         assert f.T_run == cfg.T and f.overflow_step is None
@@ -128,8 +129,10 @@ def test_extreme_settings_give_finite_numbers_and_flags():
             assert np.all(np.isfinite(shown)) and np.all(shown > 0)
             assert np.array_equal(capped, np.abs(arr) > captions.CAP_LOG10)
         assert math.isfinite(c.clip_log10) and c.clip_log10 <= 0
-    assert v.grad_log10.max() > 6, "rho = 3 with ReLU should explode"
-    assert v.clip_log10 < 0, "an exploding gradient is clipped"
+    assert v.jac_log10.max() > 6, "rho = 3 with ReLU should explode"
+    # h_T near 1e100 saturates the softmax: whether it then predicts the target exactly (dE_T/dh_T = 0) depends on
+    # the step the run stopped at, which rounding decides here (tests/gradients/test_jit.py)
+    assert v.clip_log10 < 0 or v.grad_log10[0] == -math.inf, "an exploding gradient is clipped"
 
 
 def test_values_beyond_float_range_are_carried_as_logarithms():
