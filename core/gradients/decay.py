@@ -7,7 +7,8 @@ cross-entropy loss E_T on the last step, and measure from the real Jacobian prod
   * ||dE_T/ds_k|| for k = 1..T (s_k is h_k, or the pair (h_k, c_k) for the LSTM);
   * the spectral norm ||ds_T/ds_k||_2 (an estimate from below: core.gradients.sweep says how good);
   * ||dE_L/ds_1||, the gradient that reaches the first step, for a range of sequence lengths L;
-  * the norm of the whole parameter gradient of E_T, and what norm clipping does to it;
+  * the norm of the whole parameter gradient of E_T (the cell's weights and biases and the readout W_hy),
+    and what norm clipping does to it;
   * for the vanilla RNN, the Pascanu-Mikolov-Bengio bound ||dh_T/dh_k|| <= (gamma sigma_max(W_hh))^(T-k).
 
 `core.gradients.sweep` is how it is fast (and how the spectral norm is estimated);
@@ -159,7 +160,7 @@ def output_gradients(W_hy: np.ndarray, h: np.ndarray, targets: np.ndarray) -> np
 
 
 def _param_grad_log10(model: str, p, tr, fac, X: np.ndarray, rows: np.ndarray, logs: np.ndarray) -> float:
-    """log10 of the norm of the parameter gradient of E_T (the cell's input, recurrent and bias weights), from
+    """log10 of the norm of the cell's parameter gradient of E_T (its input, recurrent and bias weights), from
     dE_T/ds_k given as unit rows and log-scales; the cell's own chain rule (cells.KINDS) turns them into it."""
     top = np.max(logs)
     if not np.isfinite(top):
@@ -168,6 +169,26 @@ def _param_grad_log10(model: str, p, tr, fac, X: np.ndarray, rows: np.ndarray, l
     grads = cells.KINDS[model].state_grads_to_params(p, tr, fac, X, rows * wts)
     total = math.sqrt(sum(float(np.sum(a * a)) for _, a in grads.items()))
     return (top / math.log(10.0) + math.log10(total)) if total > 0 else -math.inf
+
+
+def readout_grad_log10(W_hy: np.ndarray, h_T: np.ndarray, target: int) -> float:
+    """log10 ||dE_T/dW_hy|| with dE_T/dW_hy = (p_T - onehot) h_T^T: an outer product, so its norm is the product
+    of the two vectors' norms (-inf when the softmax predicts the target exactly or h_T is 0)."""
+    y = W_hy @ h_T  # (V,H)@(H,) -> (V,)
+    dy = np.exp(y - y.max())
+    dy /= dy.sum()
+    dy[target] -= 1.0  # p_T - onehot(target)
+    a, b = float(np.linalg.norm(dy)), float(np.linalg.norm(h_T))
+    return math.log10(a) + math.log10(b) if a > 0 and b > 0 else -math.inf
+
+
+def log10_norm_of_both(a: float, b: float) -> float:
+    """log10 sqrt(10^(2a) + 10^(2b)): the norm of two gradients' concatenation, from their log10 norms, so a
+    norm of 1e500 beside one of 1e3 neither overflows nor loses the small one when they are close."""
+    hi, lo = max(a, b), min(a, b)
+    if hi == -math.inf:
+        return -math.inf
+    return hi + 0.5 * math.log10(1.0 + 10.0 ** (2.0 * (lo - hi)))
 
 
 # ------------------------------------------------------------------------------------------- results
@@ -185,9 +206,11 @@ class CellCurves:
     jac_log10: np.ndarray  # (T_run,) log10 ||ds_T/ds_k||_2 (exact or estimated from below)
     first_lengths: np.ndarray  # (n,) sequence lengths L
     first_log10: np.ndarray  # (n,) log10 ||dE_L/ds_1||
-    param_grad_log10: float  # log10 of the norm of the full parameter gradient of E_T
+    param_grad_log10: float  # log10 of the norm of the whole parameter gradient of E_T: the cell's and W_hy's
     clip_log10: float  # log10 of the factor norm clipping multiplies every gradient by (<= 0)
     exact_spectral: bool
+    cell_grad_log10: float = -math.inf  # the cell's weights and biases alone
+    readout_grad_log10: float = -math.inf  # the readout W_hy alone: (p_T - onehot) h_T^T
     bound_log10: np.ndarray | None = None  # (T_run,) PMB bound, vanilla only
     gamma: float | None = None
     sigma_max: float | None = None
@@ -206,10 +229,13 @@ def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng, com
         res = jit.backward_sweep(model, p, fac, g, rng)
     else:
         res = backward_sweep(make_ops(model, p, fac), g, rng)
-    pg = _param_grad_log10(model, p, tr, fac, X[:T_run], res.grad_rows, res.grad_logs)
+    cell = _param_grad_log10(model, p, tr, fac, X[:T_run], res.grad_rows, res.grad_logs)
+    readout = readout_grad_log10(W_hy, tr.h[-1], int(targets[T_run - 1]))
+    pg = log10_norm_of_both(cell, readout)
     clip_log10 = min(0.0, math.log10(clip) - pg) if math.isfinite(pg) else 0.0
     return CellCurves(model, T_run, overflow, np.arange(T_run), res.grad_log10, res.jac_log10,
-                      res.first_lengths, res.first_log10, pg, clip_log10, res.exact_spectral)
+                      res.first_lengths, res.first_log10, pg, clip_log10, res.exact_spectral,
+                      cell_grad_log10=cell, readout_grad_log10=readout)
 
 
 def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None, models: tuple[str, ...] = MODELS,

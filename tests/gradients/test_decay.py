@@ -8,6 +8,7 @@ import pytest
 
 from core.gradients import captions, cells, decay, forward, sweep
 from core.gradients.reference import naive_curves
+from core.rnn.gradcheck import numerical_gradient
 
 ACTS = ["tanh", "sigmoid", "relu", "identity"]
 
@@ -153,6 +154,34 @@ def test_clipping_scales_the_gradient_down_to_the_threshold():
     assert c.clip_log10 == pytest.approx(min(0.0, math.log10(0.5) - slow.param_grad_log10))
     loose = decay.decay_curves(decay.DecayConfig(**{**cfg.__dict__, "clip": 1e3}), models=("vanilla",))["vanilla"]
     assert loose.clip_log10 == 0.0 or loose.param_grad_log10 > 3
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+@pytest.mark.parametrize("model", decay.MODELS)
+def test_parameter_gradient_norm_includes_the_readout_and_matches_central_differences(model, compiled):
+    """||dE_T/dtheta|| over the cell's weights and biases and W_hy, against central differences of E_T itself."""
+    cfg = decay.DecayConfig(T=6, hidden=3, activation="tanh", scale=1.1, input_scale=1.5, seed=2)
+    n = decay.build_networks(cfg)
+    p = getattr(n, model)
+    forward_ = {"vanilla": cells.vanilla_forward, "lstm": cells.lstm_forward, "gru": cells.gru_forward}[model]
+
+    def E_T():
+        y = n.W_hy @ forward_(p, n.X, activation="tanh").h[-1]
+        return float(np.log(np.sum(np.exp(y - y.max()))) + y.max() - y[n.targets[-1]])  # -log softmax(y)[target]
+
+    squares = {name: float(np.sum(numerical_gradient(E_T, arr) ** 2)) for name, arr in [*p.items(), ("W_hy", n.W_hy)]}
+    c = decay.decay_curves(cfg, models=(model,), compiled=compiled)[model]
+    assert 10 ** c.param_grad_log10 == pytest.approx(math.sqrt(sum(squares.values())), rel=1e-7)
+    assert 10 ** c.readout_grad_log10 == pytest.approx(math.sqrt(squares["W_hy"]), rel=1e-7)
+    assert c.readout_grad_log10 < c.param_grad_log10 and c.cell_grad_log10 < c.param_grad_log10
+
+
+def test_log10_norms_combine_without_overflow():
+    assert decay.log10_norm_of_both(500.0, 3.0) == 500.0  # 1e500 and 1e3: the small one is lost in rounding only
+    assert decay.log10_norm_of_both(0.0, 0.0) == pytest.approx(math.log10(math.sqrt(2)))
+    assert decay.log10_norm_of_both(math.log10(3), math.log10(4)) == pytest.approx(math.log10(5))
+    assert decay.log10_norm_of_both(-math.inf, 2.0) == 2.0
+    assert decay.log10_norm_of_both(-math.inf, -math.inf) == -math.inf
 
 
 def test_a_large_forget_bias_lets_the_lstm_carry_the_gradient_further():
