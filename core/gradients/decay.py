@@ -211,10 +211,40 @@ class CellCurves:
     exact_spectral: bool
     cell_grad_log10: float = -math.inf  # the cell's weights and biases alone
     readout_grad_log10: float = -math.inf  # the readout W_hy alone: (p_T - onehot) h_T^T
+    rounding_log10: float = -math.inf  # estimated relative rounding error of the run's last state (see below)
+    first_saturated: np.ndarray | None = None  # (n,) dE_L/ds_L is exactly 0: the softmax of step L is saturated
     bound_log10: np.ndarray | None = None  # (T_run,) PMB bound, vanilla only
     gamma: float | None = None
     sigma_max: float | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def resolved(self) -> bool:
+        """False when float64 cannot resolve this run: rounding grows past RESOLVED relative error."""
+        return self.rounding_log10 < RESOLVED_LOG10
+
+
+EPS_LOG10 = math.log10(np.finfo(np.float64).eps)  # -15.65: the relative rounding of one float64 operation
+RESOLVED_LOG10 = -2.0  # a run whose last state may carry more than 1 % rounding error is not resolved
+
+
+def rounding_log10(jac_log10: np.ndarray, state_log10: np.ndarray) -> float:
+    """log10 of the relative rounding error the last state may carry, estimated from the run's own Jacobians.
+
+    An error of eps |s_k| made at step k reaches step T as ||ds_T/ds_k|| eps |s_k|: relative to |s_T| that is
+    eps 10^(jac[T-k] + log|s_k| - log|s_T|). Where states and their perturbations grow together (a linear
+    explosion) this stays near eps; where a bounded state stretches perturbations (chaos: LSTM with ReLU at
+    scale 3) it passes 1 within a few hundred steps and the digits of every curve are rounding noise.
+    state_log10 is (T_run,) log10 |s_k| in time order, jac_log10 by distance.
+    """
+    amp = jac_log10 + state_log10[::-1] - state_log10[-1]
+    amp = amp[np.isfinite(amp)]
+    return float(amp.max()) + EPS_LOG10 if len(amp) else -math.inf
+
+
+def _state_log10(model: str, tr) -> np.ndarray:
+    S = np.hstack([tr.h, tr.c]) if model == "lstm" else tr.h  # (T, S)
+    return np.log10(np.maximum(np.linalg.norm(S, axis=1), 1e-300))
 
 
 def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng, compiled: bool) -> CellCurves:
@@ -233,9 +263,11 @@ def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng, com
     readout = readout_grad_log10(W_hy, tr.h[-1], int(targets[T_run - 1]))
     pg = log10_norm_of_both(cell, readout)
     clip_log10 = min(0.0, math.log10(clip) - pg) if math.isfinite(pg) else 0.0
+    saturated = np.array([not np.any(g[L - 1]) for L in res.first_lengths])  # (n,): no gradient leaves E_L
     return CellCurves(model, T_run, overflow, np.arange(T_run), res.grad_log10, res.jac_log10,
                       res.first_lengths, res.first_log10, pg, clip_log10, res.exact_spectral,
-                      cell_grad_log10=cell, readout_grad_log10=readout)
+                      cell_grad_log10=cell, readout_grad_log10=readout,
+                      rounding_log10=rounding_log10(res.jac_log10, _state_log10(model, tr)), first_saturated=saturated)
 
 
 def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None, models: tuple[str, ...] = MODELS,

@@ -221,9 +221,11 @@ def test_caption_reads_the_numbers_off_the_curves():
     c = decay.decay_curves(cfg)
     lines = captions.describe(c, cfg)
     v = c["vanilla"]
-    r = v.grad_log10[50] - v.grad_log10[0]
-    assert f"from 50 steps back is {captions.sci(r)} of the last step's (vanishing: below 1e-6)" in lines[0]
-    assert f"LSTM keeps {captions.sci(c['lstm'].grad_log10[50] - c['lstm'].grad_log10[0])}" in lines[2]
+    assert (f"goes from {captions.sci(v.grad_log10[0])} at the last step to {captions.sci(v.grad_log10[50])} at 50 "
+            "steps back, inside the vanishing band (below 1e-6)") in lines[0]
+    lstm = c["lstm"].grad_log10
+    assert f"the LSTM's from {captions.sci(lstm[0])} at the last step to {captions.sci(lstm[50])}" in lines[2]
+    assert captions.sci(v.bound_log10[50]) in lines[1] and captions.sci(v.jac_log10[50]) in lines[1]
 
 
 def test_caption_of_a_saturated_softmax_says_nothing_flows_back_instead_of_nan():
