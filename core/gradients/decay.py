@@ -26,7 +26,8 @@ import numpy as np
 
 from core.gradients import cells, jit
 from core.gradients.forward import STATE_CAP, fast_gru_forward, fast_lstm_forward, fast_vanilla_forward
-from core.gradients.sweep import EXACT_DIM, LENGTHS, WINDOW, backward_sweep, lengths_for, make_ops
+from core.gradients.ops import make_ops
+from core.gradients.sweep import EXACT_DIM, LENGTHS, WINDOW, backward_sweep, lengths_for
 from core.rnn.activations import ACTIVATIONS
 
 INPUT_DIM = 16  # D: inputs are (T, D) Gaussian vectors times the input scale

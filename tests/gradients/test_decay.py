@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.gradients import captions, cells, decay, forward, sweep
+from core.gradients import ops as ops_module
 from core.gradients.reference import naive_curves
 from core.rnn.gradcheck import numerical_gradient
 
@@ -41,7 +42,7 @@ def test_row_form_products_equal_the_explicit_step_jacobians(model):
     fac = {"vanilla": cells.vanilla_factors, "lstm": cells.lstm_factors, "gru": cells.gru_factors}[model](p, tr)
     jac = {"vanilla": cells.vanilla_step_jacobian, "lstm": cells.lstm_step_jacobian,
            "gru": cells.gru_step_jacobian}[model]
-    ops = {"vanilla": sweep._VanillaOps, "lstm": sweep._LSTMOps, "gru": sweep._GRUOps}[model](p, fac, 4)
+    ops = ops_module.OPS[model](p, fac, 4)
     rng = np.random.default_rng(0)
     V = rng.normal(size=(3, ops.S))  # three row vectors
     for t in (1, 7, 12):
