@@ -3,6 +3,7 @@
 Each module defines `benchmarks() -> list[dict]` with items {"name", "value", "unit", "baseline", "ratio"}
 (`baseline` is the reference measured in the same run, or None; `ratio` = baseline / value, the speed-up).
 Numbers are medians of repeated runs on this machine; they are reported in notes, never asserted in tests.
+`python -m bench browser` runs the browser benchmark instead (bench/browser_timing.py).
 """
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["browser"]:  # the real server in Chromium: minutes, so never part of the default run
+        from bench.browser_timing import main as browser_main
+        return browser_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print {name: {value, unit, baseline, ratio}}")
     parser.add_argument("--only", help="run only modules whose name contains this, e.g. core")
