@@ -249,17 +249,17 @@ def _state_log10(model: str, tr) -> np.ndarray:
 
 
 def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng, compiled: bool) -> CellCurves:
-    tr = jit.forward(model, p, X, act) if compiled else FAST_FORWARD[model](p, X, act)
+    if compiled:
+        tr, fac, F = jit.forward_and_factors(model, p, X, act)
+    else:
+        tr = FAST_FORWARD[model](p, X, act)
+        fac = cells.KINDS[model].factors(p, tr)
     T_run = len(tr.h)
     overflow = T_run + 1 if T_run < len(X) else None
-    fac = cells.KINDS[model].factors(p, tr)
     g = output_gradients(W_hy, tr.h, targets[:T_run])  # (T, H)
     if model == "lstm":
         g = np.hstack([g, np.zeros_like(g)])  # E_t reads h_t only, not c_t
-    if compiled:
-        res = jit.backward_sweep(model, p, fac, g, rng)
-    else:
-        res = backward_sweep(make_ops(model, p, fac), g, rng)
+    res = jit.backward_sweep(model, p, F, g, rng) if compiled else backward_sweep(make_ops(model, p, fac), g, rng)
     cell = _param_grad_log10(model, p, tr, fac, X[:T_run], res.grad_rows, res.grad_logs)
     readout = readout_grad_log10(W_hy, tr.h[-1], int(targets[T_run - 1]))
     pg = log10_norm_of_both(cell, readout)
@@ -300,7 +300,7 @@ def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None, models: tuple[s
         return {m: one(m) for m in models}
     # The compiled loops release the GIL, so the cells run side by side; each has its own arrays and random
     # stream, so the curves are the same as one after the other. The costliest cell goes first.
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(models))) as pool:
+    with jit.one_blas_thread(), ThreadPoolExecutor(max_workers=min(WORKERS, len(models))) as pool:
         jobs = {m: pool.submit(one, m) for m in sorted(models, key=COST_ORDER.index)}
         return {m: jobs[m].result() for m in models}
 

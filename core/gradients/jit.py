@@ -14,31 +14,21 @@ not writable). A fresh clone compiles once, in a few seconds; later processes lo
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 
 import numpy as np
 
 from core.gradients import cells
-from core.gradients.sweep import (
-    EXACT_DIM,
-    KEEP,
-    LENGTHS,
-    WINDOW,
-    SweepResult,
-    lengths_for,
-    sweep_result,
-    top_singular_rows,
-)
+from core.gradients.sweep import EXACT_DIM, KEEP, LENGTHS, WINDOW, SweepResult, lengths_for, sweep_result
 
 ENV = "RNN_TUTOR_JIT"
 KIND = {"vanilla": 0, "lstm": 1, "gru": 2}
 ACT = {"tanh": 0, "sigmoid": 1, "relu": 2, "identity": 3}
-FACTOR_FIELDS = {  # how each cell's factors are packed into F (T, nf, H) for the kernels
-    "vanilla": lambda f: [f.fprime],
-    "lstm": lambda f: [f.alpha, f.gamma[:, 0], f.gamma[:, 1], f.gamma[:, 2], f.beta, f.f],
-    "gru": lambda f: [f.z, f.kappa_z, f.kappa_n, f.r, f.kappa_r],
-}
+# F (T, nf, H) packs each step's factors for the kernels; the cell's *Factors fields are views into it:
+FACTOR_VIEWS = {"vanilla": ("fprime",), "lstm": ("alpha", "gamma (3 rows: i, f, g)", "beta", "f"),
+                "gru": ("z", "kappa_z", "kappa_n", "r", "kappa_r")}
 log = logging.getLogger(__name__)
 _state: dict = {}  # "kernels": the module once it has compiled, "reason": why the NumPy path is used
 
@@ -54,6 +44,21 @@ def status() -> tuple[bool, str]:
 
 def enabled() -> bool:
     return status()[0]
+
+
+def one_blas_thread():
+    """A context in which NumPy's BLAS runs on one thread: while the cells run side by side on threads of our own,
+    OpenBLAS's own threads (which spin while they wait) only compete with them for the two cores."""
+    if "blas" not in _state:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _state["blas"] = ThreadpoolController()
+        except Exception as e:  # not installed, or no BLAS it knows: then nothing is limited
+            log.warning("BLAS threads are not limited while the cells run side by side: %s", e)
+            _state["blas"] = None
+    controller = _state["blas"]
+    return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
 
 
 def _try_enable() -> tuple[bool, str]:
@@ -80,12 +85,12 @@ def _warm_up() -> None:
     nets = build_networks(cfg)  # anchors and truncation run too
     for model in KIND:
         p = getattr(nets, model)
-        tr = forward(model, p, nets.X, "relu")
-        forward(model, p, nets.X, "tanh")
+        tr, _, F = forward_and_factors(model, p, nets.X, "relu")
+        forward_and_factors(model, p, nets.X, "tanh")
         g = output_gradients(nets.W_hy, tr.h, nets.targets[:len(tr.h)])
         if model == "lstm":
             g = np.hstack([g, np.zeros_like(g)])
-        backward_sweep(model, p, cells.KINDS[model].factors(p, tr), g, np.random.default_rng(0))
+        backward_sweep(model, p, F, g, np.random.default_rng(0))
 
 
 # ------------------------------------------------------------------------------------------ forward
@@ -102,25 +107,41 @@ def _stop_early(act: str) -> bool:
 
 def forward(model: str, p, X: np.ndarray, act: str):
     """The trace of core.gradients.forward.fast_<model>_forward, from one compiled loop over all steps."""
+    return forward_and_factors(model, p, X, act)[0]
+
+
+def forward_and_factors(model: str, p, X: np.ndarray, act: str):
+    """(trace, factors, F): the forward pass and every step's local derivatives, each one compiled loop.
+
+    factors is the cell's *Factors (as core.gradients.cells computes them) made of views into F (T, nf, H),
+    the packed array the sweep kernels read."""
     K = _state["kernels"]
     W, _ = _weights(model, p)
     T, H = X.shape[0], p.hidden
     code, check = ACT[act], _stop_early(act)
-    h = np.zeros((T + 1, H))
+    h = np.zeros((T + 1, H))  # row 0 is h_0
+    W_in, b = (p.W_xh, p.b_h) if model == "vanilla" else (p.W_x, p.b)
+    a = np.ascontiguousarray(X @ W_in.T + b)  # (T, G*H) the input terms; the kernels add the recurrence
     if model == "vanilla":
-        z = np.ascontiguousarray(X @ p.W_xh.T + p.b_h)  # (T, H) input terms
-        T = K.vanilla_forward(z, W, code, check, h)
-        return cells.VanillaTrace(z[:T], h[1:T + 1], np.zeros(H), act)
+        T = K.vanilla_forward(a, W, code, check, h)
+        F = np.empty((T, 1, H))
+        K.vanilla_factors(a, h, code, F)
+        tr = cells.VanillaTrace(a[:T], h[1:T + 1], np.zeros(H), act)
+        return tr, cells.VanillaFactors(F[:, 0]), F
     if model == "lstm":
-        a = np.ascontiguousarray(X @ p.W_x.T + p.b)  # (T, 4H) input terms, gates i, f, g, o
         gates, c, phi_c = np.empty((T, 4 * H)), np.zeros((T + 1, H)), np.empty((T, H))
         T = K.lstm_forward(a, W, code, check, gates, c, phi_c, h)
-        return cells.LSTMTrace(a[:T], gates[:T, :H], gates[:T, H:2 * H], gates[:T, 2 * H:3 * H], gates[:T, 3 * H:],
-                               c[1:T + 1], phi_c[:T], h[1:T + 1], np.zeros(H), np.zeros(H), act)
-    a = np.ascontiguousarray(X @ p.W_x.T + p.b)  # (T, 3H) input terms of z, r and n
+        F = np.empty((T, 6, H))
+        K.lstm_factors(a, gates, c, phi_c, code, F)
+        tr = cells.LSTMTrace(a[:T], gates[:T, :H], gates[:T, H:2 * H], gates[:T, 2 * H:3 * H], gates[:T, 3 * H:],
+                             c[1:T + 1], phi_c[:T], h[1:T + 1], np.zeros(H), np.zeros(H), act)
+        return tr, cells.LSTMFactors(F[:, 0], F[:, 1:4], F[:, 4], F[:, 5]), F
     zr, n = np.empty((T, 2 * H)), np.empty((T, H))
     T = K.gru_forward(a, W, code, check, zr, n, h, np.empty((1, H)))
-    return cells.GRUTrace(a[:T], zr[:T, :H], zr[:T, H:], n[:T], h[1:T + 1], np.zeros(H), act)
+    F = np.empty((T, 5, H))
+    K.gru_factors(a, zr, n, h, code, F)
+    tr = cells.GRUTrace(a[:T], zr[:T, :H], zr[:T, H:], n[:T], h[1:T + 1], np.zeros(H), act)
+    return tr, cells.GRUFactors(F[:, 0], F[:, 1], F[:, 2], F[:, 3], F[:, 4]), F
 
 
 # ------------------------------------------------------------------------------------------- sweeps
@@ -129,10 +150,10 @@ def forward(model: str, p, X: np.ndarray, act: str):
 class _Kernel:
     """One cell's arguments to the step kernels: kind, W, W^T, packed factors and scratch rows."""
 
-    def __init__(self, model: str, p, fac, width: int):
+    def __init__(self, model: str, p, F: np.ndarray, width: int):
         self.kind = KIND[model]
         self.W, self.WT = _weights(model, p)
-        self.F = np.ascontiguousarray(np.stack(FACTOR_FIELDS[model](fac), axis=1), dtype=np.float64)  # (T, nf, H)
+        self.F = F  # (T, nf, H), C-contiguous, from forward_and_factors
         H = p.hidden
         self.S = 2 * H if model == "lstm" else H
         self.B = np.zeros((2, width, self.S))  # the two row buffers
@@ -171,11 +192,20 @@ def _truncate(R: np.ndarray, ist: np.ndarray, logs: np.ndarray) -> None:
     ist[2], ist[3] = w - (m - KEEP), KEEP
 
 
-def backward_sweep(model: str, p, fac, g: np.ndarray, rng: np.random.Generator) -> SweepResult:
-    """core.gradients.sweep.backward_sweep with the step loop compiled: two or three kernel calls per sweep."""
+def _top_singular(grams: np.ndarray) -> np.ndarray:
+    """Largest singular value of each block of rows from its (n, m, m) Gram matrices."""
+    if len(grams) == 0:
+        return np.empty(0)
+    return np.sqrt(np.maximum(np.linalg.eigvalsh(grams)[:, -1], 0.0))
+
+
+def backward_sweep(model: str, p, F: np.ndarray, g: np.ndarray, rng: np.random.Generator) -> SweepResult:
+    """core.gradients.sweep.backward_sweep with the step loop compiled: two or three kernel calls per sweep.
+
+    F is the packed factors from forward_and_factors."""
     K = _state["kernels"]
     width = 1 + EXACT_DIM + LENGTHS
-    k = _Kernel(model, p, fac, width)
+    k = _Kernel(model, p, F, width)
     g = np.ascontiguousarray(g, dtype=np.float64)
     T, S = g.shape
     exact = S <= EXACT_DIM
@@ -195,19 +225,19 @@ def backward_sweep(model: str, p, fac, g: np.ndarray, rng: np.random.Generator) 
     logs[0] = np.log(n0) if n0 > 0 else -np.inf
     B[0] /= n0 if n0 > 0 else 1.0
     n_wide = min(T, WINDOW + 1)
-    rec_wide = np.empty((n_wide, 1 + m, S))
-    rec_narrow = np.empty((T - n_wide, 1 + (m if exact else min(m, KEEP)), S))
+    m_narrow = m if exact else min(m, KEEP)
+    rec0 = np.empty((T, S))  # the unit loss row at each distance
+    gram_wide, gram_narrow = np.empty((n_wide, m, m)), np.empty((T - n_wide, m_narrow, m_narrow))
     grad_logs, spec_logs = np.empty(T), np.empty(T)
     ist, fst = np.array([0, T, 1 + m, m, 0], dtype=np.int64), np.zeros(1)
     nrm = np.empty(width)
     resume = False
-    while K.backward_sweep(*k.args(), g, k.B, ist, fst, join, logs, rec_wide, rec_narrow, grad_logs, spec_logs,
-                           k.s1, k.s2, nrm, not exact, resume, WINDOW, KEEP):
+    while K.backward_sweep(*k.args(), g, k.B, ist, fst, join, logs, rec0, gram_wide, gram_narrow, grad_logs,
+                           spec_logs, k.s1, k.s2, nrm, not exact, resume, WINDOW, KEEP):
         _truncate(k.B[ist[0]], ist, logs)
         resume = True
     R = k.B[ist[0]]
     mm = int(ist[3])
     first = [(float(np.linalg.norm(R[1 + mm + i])), logs[1 + mm + i]) for i in range(len(join))]
-    by_distance = np.concatenate([rec_wide[:, 0], rec_narrow[:, 0]])
-    sig = np.concatenate([top_singular_rows(rec_wide[:, 1:]), top_singular_rows(rec_narrow[:, 1:])])
-    return sweep_result(lengths, [int(L) for L in join], first, by_distance, grad_logs, sig, spec_logs, exact)
+    sig = np.concatenate([_top_singular(gram_wide), _top_singular(gram_narrow)])
+    return sweep_result(lengths, [int(L) for L in join], first, rec0, grad_logs, sig, spec_logs, exact)

@@ -5,6 +5,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import replace
 
 import numpy as np
@@ -122,6 +123,39 @@ def test_compiled_forward_passes_equal_the_readable_cells(act):
             if hasattr(ref, name):
                 np.testing.assert_allclose(getattr(fast, name), getattr(ref, name), rtol=1e-13, atol=1e-14,
                                            err_msg=f"{model}.{name} ({act})")
+
+
+FIELDS = {"vanilla": ("fprime",), "lstm": ("alpha", "gamma", "beta", "f"),
+          "gru": ("z", "kappa_z", "kappa_n", "r", "kappa_r")}
+
+
+@pytest.mark.parametrize("setting", [dict(T=40, hidden=6, activation=a, scale=0.9, input_scale=2.0)
+                                     for a in ("tanh", "sigmoid", "relu", "identity")]
+                         + [dict(T=600, hidden=8, activation="relu", scale=3.0, norm="radius", input_scale=5.0)],
+                         ids=lambda s: f"{s['activation']}-T{s['T']}")
+@pytest.mark.parametrize("model", decay.MODELS)
+def test_compiled_factors_equal_the_cells_factors_of_the_same_trace(model, setting):
+    cfg = decay.DecayConfig(**setting)
+    n = decay.build_networks(cfg)
+    p = getattr(n, model)
+    tr, fac, F = jit.forward_and_factors(model, p, n.X, cfg.activation)
+    assert F.shape == (len(tr.h), F.shape[1], p.hidden), "one row of factors per step run, no more"
+    ref = cells.KINDS[model].factors(p, tr)
+    for name in FIELDS[model]:
+        np.testing.assert_array_equal(getattr(fac, name), getattr(ref, name), err_msg=f"{model}.{name}")
+
+
+def test_no_kernel_reads_or_writes_out_of_bounds():
+    """Every kernel once more with numba's bounds checks on (a fresh cache: checked code is compiled apart)."""
+    code = ("from core.gradients import decay\n"
+            "for s in (dict(T=90, hidden=5), dict(T=300, hidden=6, activation='identity', init='orthogonal', scale=3.0,"
+            " input_scale=5.0), dict(T=70, hidden=3, activation='sigmoid')):\n"
+            "    decay.decay_curves(decay.DecayConfig(**s), compiled=True)\n"
+            "print('IN BOUNDS')")
+    with tempfile.TemporaryDirectory() as cache:
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": cache})
+    assert out.returncode == 0 and "IN BOUNDS" in out.stdout, out.stderr[-2000:]
 
 
 @pytest.mark.parametrize("act", ["relu", "identity", "tanh"])
