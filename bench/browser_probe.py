@@ -15,8 +15,8 @@ reports.
 """
 from __future__ import annotations
 
-SCRIPT_FINISHED, DELTA = 6, 5  # ForwardMsg field numbers (streamlit/proto/ForwardMsg.proto)
-SCRIPT_OK = (0, 3)  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+# In the page, a ForwardMsg's top-level field 6 is script_finished, whose status 0 or 3 means the run finished
+# successfully (streamlit/proto/ForwardMsg.proto: FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY).
 
 INIT_JS = r"""
 (() => {
@@ -133,10 +133,6 @@ def instrument(page) -> None:
     page.add_init_script(INIT_JS)
 
 
-def state(page) -> dict:
-    return page.evaluate("() => window.__stt")
-
-
 def now(page) -> float:
     return page.evaluate("() => performance.now()")
 
@@ -180,18 +176,20 @@ def wait_change(page, name: str, arg, initial, timeout_ms: int = 60_000) -> dict
 
 
 def input_time(page, after: float, kind: str = "click") -> float:
-    """Page time of the first `kind` event recorded after page time `after`."""
-    return next(i["t"] for i in state(page)["input"] if i["type"] == kind and i["at"] >= after)
+    """Page time of the first `kind` event recorded after page time `after` (filtered in the page: the record
+    grows with every run, and sending it all to Python each time would make long runs quadratic)."""
+    return page.evaluate("""([after, kind]) => window.__stt.input.find((i) => i.type === kind && i.at >= after).t""",
+                         [after, kind])
 
 
 def received_until_finished(page, t0: float) -> tuple[int, float | None]:
     """(bytes received, page time of script_finished) for the run that followed page time t0."""
-    total, finished = 0, None
-    for m in state(page)["recv"]:
-        if m["t"] < t0:
-            continue
-        total += m["n"]
-        if any(f == SCRIPT_FINISHED and v in SCRIPT_OK for f, v in m["f"]):
-            finished = m["t"]
-            break
-    return total, finished
+    return tuple(page.evaluate("""(t0) => {
+        let total = 0;
+        for (const m of window.__stt.recv) {
+          if (m.t < t0) continue;
+          total += m.n;
+          if (m.f.some(([f, v]) => f === 6 && (v === 0 || v === 3))) return [total, m.t];
+        }
+        return [total, null];
+    }""", t0))

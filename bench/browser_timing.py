@@ -1,6 +1,7 @@
 """Browser benchmark: the real server (`streamlit run`) in Debian's Chromium, timed from the page's own clock.
 
     python -m bench browser [--repeat 7] [--json] [--app DIR] [--server-arg=--runner.postScriptGC=false] [--rss 200]
+    python -m bench browser --vs /tmp/old-checkout        # A/B: two servers measured in turns
 
 Reports medians (and min, max) over `--repeat` runs, after one warm-up visit of every page:
   * first paint of Home: a new browser context (cold HTTP cache, new session), navigation -> first <h1> painted;
@@ -15,6 +16,7 @@ The machine is shared: the load average is printed with the numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -24,6 +26,7 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import browser_probe as bp
@@ -86,7 +89,7 @@ def first_paint_home(browser, url: str) -> dict:
     page.goto(url, wait_until="commit")
     page.wait_for_function("() => window.__stt && window.__stt.h1Paint !== null", timeout=60_000)
     settled = bp.settle(page, since=0)
-    h1 = bp.state(page)["h1Paint"]
+    h1 = page.evaluate("() => window.__stt.h1Paint")
     ctx.close()
     return {"h1_painted": h1, "settled": settled}
 
@@ -162,6 +165,9 @@ def rss_over_reruns(page, url: str, pid: int, reruns: int) -> list[tuple[int, fl
     form = page.locator('[data-testid="stForm"]').first
     samples = [(0, rss_mb(pid))]
     for i in range(1, reruns + 1):
+        if i % 50 == 0:  # a fresh document now and then keeps the page's own record small
+            bp.loaded(page, f"{url}/forward")
+            form = page.locator('[data-testid="stForm"]').first
         before = bp.now(page)
         form.get_by_role("button", name="Check").click()
         bp.settle(page, since=bp.input_time(page, before))
@@ -173,51 +179,84 @@ def rss_over_reruns(page, url: str, pid: int, reruns: int) -> list[tuple[int, fl
 # ---------------------------------------------------------------------------------------------- runner
 
 
-def _median_rows(name: str, runs: list[dict], target: str | None = None) -> list[dict]:
+def _median_rows(name: str, runs: list[dict], target: str | None = None,
+                 versus: list[dict] | None = None) -> list[dict]:
+    """One row per measured quantity: the median of `runs`, with the median of `versus` (the other server of an
+    A/B run) as its baseline, so the ratio column says how many times faster this one is."""
     out = []
     for key in runs[0]:
         vals = [r[key] for r in runs if r.get(key) is not None]
         if not vals:
             continue
+        other = [r[key] for r in versus or [] if r.get(key) is not None]
         unit = "KB" if key == "kb" else "ms"
         spread = f"min {min(vals):.0f}, max {max(vals):.0f}" if unit == "ms" else None
         out.append(result(f"{name}: {key}", statistics.median(vals), unit,
+                          statistics.median(other) if other else None,
                           target=(target if key in ("settled", "alert_painted", "chart_painted") else None) or spread))
     return out
 
 
-def measure(url: str, pid: int, repeat: int, rss: int, only: str = "") -> list[dict]:
+@dataclass
+class Target:
+    """One server being measured: its URL, its process, and a browser tab of its own."""
+
+    label: str
+    url: str
+    pid: int
+    page: object = None
+
+
+def _interleaved(targets: list[Target], name: str, fn, repeat: int, target: str | None = None) -> list[dict]:
+    """fn(target, i) once unrecorded per server, then `repeat` times, the servers taking turns (so a busy moment
+    of a shared machine falls on both); rows of the first server, the second's medians as baselines."""
+    def run(t: Target, i: int) -> dict:
+        t.page.bring_to_front()  # a background tab gets no animation frames: "settled" would wait for them
+        return fn(t, i)
+
+    for t in targets:
+        run(t, -1)
+    runs: dict[str, list[dict]] = {t.label: [] for t in targets}
+    for i in range(repeat):
+        for t in targets:
+            runs[t.label].append(run(t, i))
+    versus = runs[targets[1].label] if len(targets) > 1 else None
+    return _median_rows(name, runs[targets[0].label], target, versus)
+
+
+def measure(targets: list[Target], repeat: int, rss: int, only: str = "") -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     pages = registered_pages()
+    want = (lambda kind: kind in only) if only else (lambda kind: True)
     rows = [result("load_average_1min_at_start", os.getloadavg()[0], ""), result("repeats", repeat, "")]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = ctx.new_page()
-        bp.instrument(page)
-        for entry in pages.values():  # warm-up: imports, st.cache_*, the compiled kernels
-            bp.loaded(page, f"{url}/{entry.url_path}")
-        if "paint" in only or not only:
-            rows += _median_rows("first paint of Home (new context)", [first_paint_home(browser, url)
-                                                                       for _ in range(repeat)])
-        for _, entry in sorted(pages.items()) if "switch" in only or not only else []:
+        for t in targets:
+            t.page = ctx.new_page()
+            bp.instrument(t.page)
+            for entry in pages.values():  # warm-up: imports, st.cache_*, the compiled kernels
+                bp.loaded(t.page, f"{t.url}/{entry.url_path}")
+        if want("paint"):
+            rows += _interleaved(targets, "first paint of Home (new context)",
+                                 lambda t, i: first_paint_home(browser, t.url), repeat)
+        for _, entry in sorted(pages.items()) if want("switch") else []:
             start = "learn" if entry.default else ""
-            page_switch(page, url, entry.title, start)
-            rows += _median_rows(f"switch to {entry.title} (/{entry.url_path})",
-                                 [page_switch(page, url, entry.title, start) for _ in range(repeat)], TARGETS["switch"])
+            rows += _interleaved(targets, f"switch to {entry.title} (/{entry.url_path})",
+                                 lambda t, i, e=entry, s=start: page_switch(t.page, t.url, e.title, s), repeat,
+                                 TARGETS["switch"])
         seeds = fresh_seeds(repeat + 1)
-        for path in ("forward", "bptt") if "check" in only or not only else ():
-            check_click(page, url, path, seeds[-1])
-            rows += _median_rows(f"Check -> feedback on /{path}", [check_click(page, url, path, s)
-                                                                   for s in seeds[:repeat]], TARGETS["check"])
-        if "slider" in only or not only:
-            slider_redraw(page, url)
-            rows += _median_rows("slider -> chart on /gradients", [slider_redraw(page, url) for _ in range(repeat)],
-                                 TARGETS["slider"])
-        if rss:
-            for n, mb in rss_over_reruns(page, url, pid, rss):
-                rows.append(result(f"server RSS after {n} Check reruns", mb, "MB"))
+        for path in ("forward", "bptt") if want("check") else ():
+            rows += _interleaved(targets, f"Check -> feedback on /{path}",
+                                 lambda t, i, p=path: check_click(t.page, t.url, p, seeds[i]), repeat, TARGETS["check"])
+        if want("slider"):
+            rows += _interleaved(targets, "slider -> chart on /gradients", lambda t, i: slider_redraw(t.page, t.url),
+                                 repeat, TARGETS["slider"])
+        for t in targets if rss else []:
+            t.page.bring_to_front()
+            for n, mb in rss_over_reruns(t.page, t.url, t.pid, rss):
+                rows.append(result(f"[{t.label}] server RSS after {n} Check reruns", mb, "MB"))
         ctx.close()
         browser.close()
     rows.append(result("load_average_1min_at_end", os.getloadavg()[0], ""))
@@ -231,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--app", type=Path, default=ROOT, help="the app folder to serve (default: this checkout)")
     ap.add_argument("--server-arg", action="append", default=[], help="passed to `streamlit run`")
+    ap.add_argument("--vs", type=Path, help="A/B: a second app folder, measured in turns with the first")
+    ap.add_argument("--vs-server-arg", action="append", default=[], help="A/B: options of the second server")
     ap.add_argument("--rss", type=int, default=0, help="also sample the server's memory over this many reruns")
     ap.add_argument("--only", default="", help="measures whose name holds this: paint, switch, check, slider")
     ap.add_argument("--json", action="store_true")
@@ -238,10 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     if find_chromium() is None:
         print("no chromium on PATH: install Debian's chromium to run the browser benchmark")
         return 1
-    with server(args.app, args.server_arg) as (url, pid):
-        rows = measure(url, pid, args.repeat, args.rss, args.only)
-    if args.server_arg:
-        rows.insert(0, result("server args: " + " ".join(args.server_arg), 0, ""))
-    results = {r["name"]: {k: r.get(k) for k in ("value", "unit", "baseline", "ratio", "target")} for r in rows}
+    ab = args.vs is not None or bool(args.vs_server_arg)
+    with contextlib.ExitStack() as stack:
+        targets = [Target("A", *stack.enter_context(server(args.app, args.server_arg)))]
+        if ab:
+            targets.append(Target("B", *stack.enter_context(server(args.vs or args.app, args.vs_server_arg))))
+        rows = measure(targets, args.repeat, args.rss, args.only)
+    head = [result(f"A: {args.app} {' '.join(args.server_arg)}".rstrip(), 0, "")]
+    if ab:
+        head.append(result(f"B (baseline): {args.vs or args.app} {' '.join(args.vs_server_arg)}".rstrip(), 0, ""))
+    results = {r["name"]: {k: r.get(k) for k in ("value", "unit", "baseline", "ratio", "target")} for r in head + rows}
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0
