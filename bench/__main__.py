@@ -4,6 +4,7 @@ COMMANDS instead (a long run with its own options, e.g. `python -m bench load --
 Each module defines `benchmarks() -> list[dict]` with items {"name", "value", "unit", "baseline", "ratio"}
 (`baseline` is the reference measured in the same run, or None; `ratio` = baseline / value, the speed-up).
 Numbers are medians of repeated runs on this machine; they are reported in notes, never asserted in tests.
+`python -m bench browser` runs the browser benchmark instead (bench/browser_timing.py).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 # Commands: modules with main(argv) -> exit code, left out of the default run because they take minutes.
-COMMANDS = {"load": "bench.bench_load"}
+COMMANDS = {"load": "bench.bench_load", "browser": "bench.browser_timing"}  # long runs, own options
 
 
 def collect(only: str | None = None) -> dict[str, dict]:

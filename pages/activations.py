@@ -100,8 +100,10 @@ for name in ("tanh", "sigmoid"):
         lines.append(f"**{name}**: γ·σ_max = {g:.2f} ≥ 1, so the bound never forces the gradient to vanish "
                      "(it may still vanish, or explode).")
     else:
-        lines.append(f"**{name}**: γ·σ_max = {g:.2f}, so after **{k} steps** the gradient is guaranteed to be below "
-                     "1e-6 of where it started.")
+        exact = (f" ((γ·σ_max)^{k - 1} is exactly 1e-6, not below)" if bounds.reaches_exactly(ACTIVATIONS[name].gamma,
+                 sigma, k - 1) else "")
+        lines.append(f"**{name}**: γ·σ_max = {g:.4g}, so after **{k} steps** the gradient is guaranteed to be below "
+                     f"1e-6 of where it started{exact}.")
 st.markdown("\n".join(f"- {x}" for x in lines))
 st.caption("For sigmoid to escape the guarantee, σ_max(W_hh) must exceed 4; tanh only needs more than 1. "
            "ReLU's bound is 1 too, but its zero slope for negative inputs cuts units out of the product entirely.")

@@ -9,6 +9,8 @@ from ui.charts import regions, show
 INIT_NAMES = {"normal": "scaled normal", "orthogonal": "orthogonal", "identity": "identity"}
 NORM_NAMES = {"singular": "largest singular value σ_max", "radius": "spectral radius ρ"}
 KEEP = "session"  # widget values survive a trip to another page
+EXTRA_NAMES = {"spectral": "spectral norm ‖∂s_T/∂s_k‖₂", "bound": "bound (γ·σ_max)^(T−k)",
+               "clipped": "after norm clipping"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -18,16 +20,23 @@ def blocks_for(H: int, init: str, norm: str, seed: int) -> decay.Blocks:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def view(cfg: decay.DecayConfig):
-    """Everything the screen draws for one setting: caption, warnings, chart tables, metrics (cached by setting)."""
-    curves = decay.decay_curves(cfg, blocks_for(cfg.hidden, cfg.init, cfg.norm, cfg.seed))
-    frames = {m: pd.DataFrame(chart_data.curve_columns(c)) for m, c in curves.items()}
-    values = np.concatenate([f["value"].to_numpy() for f in frames.values()])
-    bands = regions(float(values.min()), float(values.max()))  # the same bands, hence the same axis, on all three
+def curves_for(cfg: decay.DecayConfig) -> dict[str, decay.CellCurves]:
+    """The three cells' curves for one setting (cached by setting)."""
+    return decay.decay_curves(cfg, blocks_for(cfg.hidden, cfg.init, cfg.norm, cfg.seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def view(cfg: decay.DecayConfig, extras: tuple[str, ...]):
+    """What the screen draws for one setting and choice of lines: tables, axes, words and metrics."""
+    curves = curves_for(cfg)
+    lines = pd.DataFrame(chart_data.decay_columns(curves, extras))
     first = pd.DataFrame(chart_data.first_step_columns(curves))
+    logs = np.log10(np.r_[lines["value"].to_numpy(), first["value"].to_numpy()])
+    ticks = chart_data.log_ticks(min(float(logs.min()), -8.0), max(float(logs.max()), 8.0))  # both bands in view
     overflow = {m: (c.overflow_step, c.T_run) for m, c in curves.items() if c.overflow_step is not None}
-    return (" ".join(captions.describe(curves, cfg)), overflow, frames, bands, first,
-            chart_data.parameter_norms(curves))
+    return dict(caption=" ".join(captions.describe(curves, cfg, extras)), overflow=overflow, lines=lines,
+                first=first, ticks=ticks, alt=captions.decay_alt(curves, extras), first_alt=captions.first_alt(curves),
+                first_notes=captions.first_step_notes(curves), metrics=chart_data.parameter_norms(curves))
 
 
 st.title("Vanishing gradients")
@@ -73,33 +82,37 @@ with st.expander("Gates and clipping"):
 
 cfg = decay.DecayConfig(T=int(T), hidden=int(H), scale=float(scale), norm=norm, activation=act, init=init,
                         input_scale=float(input_scale), gate_bias=float(gate_bias), clip=float(clip), seed=int(seed))
-caption, overflow, frames, bands, first, metrics = view(cfg)
+extras = st.segmented_control("Lines besides the gradients", list(chart_data.EXTRAS), selection_mode="multi",
+                              default=["bound"], format_func=EXTRA_NAMES.get, key="vg_lines", persist_state=KEEP)
+v = view(cfg, tuple(e for e in chart_data.EXTRAS if e in (extras or [])))
 
-st.info(caption, icon=":material/insights:")
-for m, (step, T_run) in overflow.items():
+st.info(v["caption"], icon=":material/insights:")
+for m, (step, T_run) in v["overflow"].items():
     st.warning(f"{decay.LABELS[m]}: the hidden state passed {decay.STATE_CAP:.0e} at step {step}; its curves cover "
                f"steps 1 to {T_run} only.", icon=":material/warning:")
-
-cols = st.columns(3)
-for col, m in zip(cols, decay.MODELS, strict=True):
-    with col:
-        show("decay", {"curves": frames[m], "regions": bands}, title=decay.LABELS[m], key=f"vg_chart_{m}")
-        a, b = st.columns(2)
-        a.metric("‖∂E_T/∂W‖ (all parameters)", metrics[m][0])
-        b.metric(f"after clipping to {clip:g}", metrics[m][1])
+show("decay", {"curves": v["lines"], "regions": regions(v["ticks"])}, key="vg_chart", alt_text=v["alt"],
+     log_ticks=v["ticks"])
 st.caption(
-    "Log scale. Shaded: vanishing (below 1e-6) and exploding (above 1e6). The spectral norm is exact for states "
+    "Log scale. Shaded: vanishing (below 10⁻⁶) and exploding (above 10⁶). The spectral norm is exact for states "
     f"of up to {decay.EXACT_DIM} numbers and otherwise an estimate from below (see the note at the end). Values "
-    "beyond 1e±300 are drawn at the edge as triangles; their tooltip gives the true value."
+    "beyond 10^±300 are drawn at the edge as triangles; their tooltip gives the true value. Exact zeros are not "
+    "drawn; faded lines are runs float64 cannot resolve."
     + (f" Lines are drawn at {len(chart_data.thin(T))} of the {T} distances." if T > chart_data.MAX_POINTS else "")
 )
+for col, m in zip(st.columns(3), decay.MODELS, strict=True):
+    col.markdown(f"**{decay.LABELS[m]}**")
+    a, b = col.columns(2)
+    a.metric("‖∂E_T/∂θ‖", v["metrics"][m][0],
+             help="The whole parameter gradient of E_T: the cell's weights and biases and the readout W_hy.")
+    b.metric(f"after clipping to {clip:g}", v["metrics"][m][1])
 
 st.subheader("How much reaches the first step, as sequences grow")
-show("first", {"first": first, "regions": regions(float(first["value"].min()), float(first["value"].max()))},
-     key="vg_chart_first")
-st.caption("For each length L the loss sits on step L and the gradient ‖∂E_L/∂s_1‖ is read at the first state "
-           "(same inputs, same weights; a longer sequence only adds steps). A straight falling line on this log "
-           "axis is exponential decay: the first steps of long sequences stop learning.")
+show("first", {"first": v["first"], "regions": regions(v["ticks"])}, key="vg_chart_first", alt_text=v["first_alt"],
+     log_ticks=v["ticks"])
+st.caption(" ".join(["For each length L the loss sits on step L and the gradient ‖∂E_L/∂s_1‖ is read at the first "
+                     "state (same inputs, same weights; a longer sequence only adds steps). A straight falling line on "
+                     "this log axis is exponential decay: the first steps of long sequences stop learning.",
+                     *v["first_notes"]]))
 
 with st.expander("How these numbers are computed"):
     st.markdown(

@@ -15,6 +15,16 @@ import pytest
 from core.paths import ROOT  # pyproject.toml puts the repository on sys.path (pytest's pythonpath)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_kernels_ready():
+    """Compile (or load) the numba kernels of the decay curves once, before any test: a cold compile takes about
+    20 s, longer than an AppTest or a browser page waits, and it fills the cache the browser test's server loads."""
+    from core.gradients import jit
+
+    jit.status()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_streamlit_caches():
     """AppTest shares st.cache_data across tests in one process; clear it so no test sees another's data."""

@@ -17,18 +17,39 @@ from core.progress.class_view import BUCKETS
 
 VANISH, EXPLODE = 1e-6, 1e6  # the shaded thresholds
 
-SERIES_COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c"]
-MODEL_NAMES = ["Vanilla RNN", "LSTM", "GRU"]
-MODEL_COLORS = ["#d62728", "#1f77b4", "#2ca02c"]
+# Streamlit replaces these colour names (in encoding.color values and scale ranges) with its theme's palette, so
+# the lines stay legible on a dark background too; hex colours would not follow the theme.
+CELL_NAMES = ["Vanilla RNN", "LSTM", "GRU"]
+CELL_COLORS = ["orange", "violet", "green"]
+# Drawn in this order, widest first: where two cells' lines coincide the one beneath shows as a border.
+CELL_WIDTHS = {"LSTM": 6.0, "Vanilla RNN": 3.5, "GRU": 2.0}
+SERIES_NAMES = list(SERIES.values())
+SERIES_DASH = [[1, 0], [7, 3], [2, 2], [1, 3]]  # gradient solid; spectral dashed; bound dotted; clipped sparse dots
+SUPERSCRIPT = dict(zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹", strict=True))
+
+
+def _pow10_label() -> str:
+    """A Vega expression that labels 1e-6 as 10⁻⁶: the exponent with each character swapped for its superscript."""
+    expr = "toString(round(log(datum.value) / LN10))"
+    for plain, sup in SUPERSCRIPT.items():
+        expr = f"replace({expr}, regexp('{plain}', 'g'), '{sup}')"
+    return "'10' + " + expr
+
+
+POW10 = _pow10_label()
+
+
+def _log_y(title: str | None = None) -> alt.Y:
+    return alt.Y("value:Q", scale=alt.Scale(type="log"), title=title, axis=alt.Axis(labelExpr=POW10))
 
 
 def _regions(y_title: str) -> list[alt.Chart]:
     """Shaded vanishing and exploding bands (data "regions": y, y2, region, label) spanning the full width."""
     base = alt.Chart(alt.Data(name="regions"))
     bands = []
-    for region, color in (("vanishing", "#9ecae1"), ("exploding", "#fcbba1")):
-        bands.append(base.mark_rect(opacity=0.35).encode(
-            y=alt.Y("y:Q", scale=alt.Scale(type="log"), title=y_title),
+    for region, color in (("vanishing", "blue"), ("exploding", "red")):
+        bands.append(base.mark_rect(opacity=0.15, clip=True, aria=False).encode(
+            y=alt.Y("y:Q", scale=alt.Scale(type="log"), title=y_title, axis=alt.Axis(labelExpr=POW10)),
             y2="y2:Q",
             color=alt.value(color),
             tooltip=[alt.Tooltip("label:N", title="region")],
@@ -36,32 +57,51 @@ def _regions(y_title: str) -> list[alt.Chart]:
     return bands
 
 
+def _cell_color(legend: bool = True):
+    return alt.Color("cell:N", scale=alt.Scale(domain=CELL_NAMES, range=CELL_COLORS),
+                     legend=alt.Legend(orient="top", title=None, symbolStrokeWidth=4) if legend else None)
+
+
+def _per_cell(base: alt.Chart, width_scale: float = 1.0, point: bool = False, **encoding) -> list[alt.Chart]:
+    """One line layer per cell, widest first, so lines that run together stay distinguishable."""
+    return [base.mark_line(strokeWidth=w * width_scale, clip=True, aria=False, point=point)
+            .encode(**encoding).transform_filter(alt.datum.cell == cell) for cell, w in CELL_WIDTHS.items()]
+
+
+def _faded():
+    """Lines of a run float64 cannot resolve are drawn faded (their note says why)."""
+    return alt.condition(alt.datum.resolved, alt.value(1.0), alt.value(0.35))
+
+
 def _decay_chart() -> alt.LayerChart:
+    """One chart for the three cells: the gradients on top (solid, wide), the extra lines beneath them (thin,
+    dashed or dotted), so a gradient that runs along the spectral norm or the bound never hides it."""
     curves = alt.Chart(alt.Data(name="curves"))
-    color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_COLORS),
-                      legend=alt.Legend(orient="bottom", columns=1, title=None, labelLimit=260))
-    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [6, 2], [3, 3], [1, 3]]),
-                          legend=None)
-    tips = [alt.Tooltip("series:N"), alt.Tooltip("k:Q", title="k"), alt.Tooltip("distance:Q", title="T − k"),
-            alt.Tooltip("value:Q", title="value", format=".3~g"), alt.Tooltip("note:N", title="note")]
-    lines = curves.mark_line(strokeWidth=2).encode(
-        x=alt.X("distance:Q", title="T − k (steps back from the loss)"),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, strokeDash=dash, tooltip=tips)
-    capped = curves.mark_point(shape="triangle-up", size=50, filled=True).encode(
-        x="distance:Q", y="value:Q", color=color, tooltip=tips).transform_filter(alt.datum.note != "")
-    return alt.layer(*_regions("norm (log scale)"), lines, capped).properties(height=320)
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES_NAMES, range=SERIES_DASH),
+                          legend=alt.Legend(orient="bottom", title=None, labelLimit=260, symbolStrokeWidth=2))
+    tips = [alt.Tooltip("cell:N"), alt.Tooltip("series:N"), alt.Tooltip("k:Q", title="k"),
+            alt.Tooltip("distance:Q", title="T − k"), alt.Tooltip("value:Q", title="value", format=".2~g"),
+            alt.Tooltip("note:N", title="note")]
+    enc = dict(x=alt.X("distance:Q", title="T − k (steps back from the loss)"), y=_log_y(), strokeDash=dash,
+               opacity=_faded(), tooltip=tips)
+    gradient, bound = alt.datum.series == SERIES["gradient"], alt.datum.series == SERIES["bound"]
+    bound_line = curves.mark_line(strokeWidth=1.5, clip=True, aria=False).encode(
+        color=alt.value("gray"), **enc).transform_filter(bound)
+    extras = curves.mark_line(strokeWidth=1.5, clip=True, aria=False).encode(
+        color=_cell_color(), **enc).transform_filter(~gradient & ~bound)
+    lines = [c.transform_filter(gradient) for c in _per_cell(curves, color=_cell_color(), **enc)]
+    capped = curves.mark_point(shape="triangle-up", size=50, filled=True, aria=False).encode(
+        x="distance:Q", y="value:Q", color=_cell_color(), tooltip=tips).transform_filter(alt.datum.note != "")
+    return alt.layer(*_regions("norm (log scale)"), bound_line, extras, *lines, capped).properties(height=420)
 
 
 def _first_chart() -> alt.LayerChart:
     pts = alt.Chart(alt.Data(name="first"))
-    color = alt.Color("model:N", scale=alt.Scale(domain=MODEL_NAMES, range=MODEL_COLORS),
-                      legend=alt.Legend(orient="bottom", title=None))
-    tips = [alt.Tooltip("model:N"), alt.Tooltip("L:Q", title="sequence length"),
-            alt.Tooltip("value:Q", title="‖∂E_L/∂s_1‖", format=".3~g"), alt.Tooltip("note:N", title="note")]
-    line = pts.mark_line(point=True).encode(
-        x=alt.X("L:Q", title="sequence length L (the loss sits on step L)"),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, tooltip=tips)
-    return alt.layer(*_regions("gradient reaching step 1 (log scale)"), line).properties(height=300)
+    tips = [alt.Tooltip("cell:N"), alt.Tooltip("L:Q", title="sequence length"),
+            alt.Tooltip("value:Q", title="‖∂E_L/∂s_1‖", format=".2~g"), alt.Tooltip("note:N", title="note")]
+    lines = _per_cell(pts, width_scale=0.7, point=True, x=alt.X("L:Q", title="sequence length L (the loss sits on "
+                      "step L)"), y=_log_y(), color=_cell_color(), opacity=_faded(), tooltip=tips)
+    return alt.layer(*_regions("gradient reaching step 1 (log scale)"), *lines).properties(height=300)
 
 
 ACT_DOMAIN = ["tanh", "sigmoid", "ReLU", "1 − z² (the lecture, x read as z)"]
@@ -148,18 +188,45 @@ def _compiled(name: str) -> dict:
     return BUILDERS[name]().to_dict()
 
 
-def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None, key: str | None = None) -> None:
-    """Draw chart `name` with these data frames (one per named dataset it reads)."""
+def _set_log_axis(spec: dict, ticks: list[int]) -> None:
+    """Put the y axis' labels at these decades and its scale from the first to the last, in every layer."""
+    values, domain = [10.0 ** k for k in ticks], [10.0 ** ticks[0], 10.0 ** ticks[-1]]
+    for layer in spec.get("layer", [spec]):
+        y = layer.get("encoding", {}).get("y")
+        if y is not None:
+            y.setdefault("axis", {})["values"] = values
+            y.setdefault("scale", {})["domain"] = domain
+
+
+def _set_legend_values(spec: dict, channel: str, values: list) -> None:
+    for layer in spec.get("layer", [spec]):
+        enc = layer.get("encoding", {}).get(channel)
+        if enc is not None and enc.get("legend") is not None:
+            enc["legend"]["values"] = values
+
+
+def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None, key: str | None = None,
+         alt_text: str | None = None, log_ticks: list[int] | None = None) -> None:
+    """Draw chart `name` with these data frames (one per named dataset it reads).
+
+    alt_text is what a screen reader says for the chart; log_ticks (decades) fix a log y axis' labels and
+    range. Text columns go as categories, so a label repeated on every row is sent once."""
     spec = copy.deepcopy(_compiled(name))
-    spec["datasets"] = dict(datasets)
+    spec["datasets"] = {k: df.astype({c: "category" for c in df.columns if pd.api.types.is_string_dtype(df[c])})
+                        for k, df in datasets.items()}
     spec.setdefault("config", {})["background"] = "transparent"
     if title:
         spec["title"] = title
-    st.vega_lite_chart(spec=spec, width="stretch", key=key)
+    if log_ticks:
+        _set_log_axis(spec, log_ticks)
+    for df in datasets.values():
+        if "series" in df.columns:  # the dash legend lists the lines drawn, not every line there could be
+            _set_legend_values(spec, "strokeDash", [x for x in SERIES_NAMES if x in set(df["series"])])
+    st.vega_lite_chart(spec=spec, width="stretch", key=key, alt=alt_text)
 
 
-def regions(lo: float, hi: float) -> pd.DataFrame:
-    """The two shaded bands from the chart's lowest value to 1e-6 and from 1e6 to its highest."""
-    lo, hi = min(lo, VANISH / 100), max(hi, EXPLODE * 100)
+def regions(ticks: list[int]) -> pd.DataFrame:
+    """The two shaded bands, from the axis' lowest decade to 1e-6 and from 1e6 to its highest."""
+    lo, hi = 10.0 ** ticks[0], 10.0 ** ticks[-1]
     return pd.DataFrame({"y": [lo, EXPLODE], "y2": [VANISH, hi], "region": ["vanishing", "exploding"],
                          "label": ["vanishing: below 1e-6", "exploding: above 1e6"]})

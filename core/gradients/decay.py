@@ -7,7 +7,8 @@ cross-entropy loss E_T on the last step, and measure from the real Jacobian prod
   * ||dE_T/ds_k|| for k = 1..T (s_k is h_k, or the pair (h_k, c_k) for the LSTM);
   * the spectral norm ||ds_T/ds_k||_2 (an estimate from below: core.gradients.sweep says how good);
   * ||dE_L/ds_1||, the gradient that reaches the first step, for a range of sequence lengths L;
-  * the norm of the whole parameter gradient of E_T, and what norm clipping does to it;
+  * the norm of the whole parameter gradient of E_T (the cell's weights and biases and the readout W_hy),
+    and what norm clipping does to it;
   * for the vanilla RNN, the Pascanu-Mikolov-Bengio bound ||dh_T/dh_k|| <= (gamma sigma_max(W_hh))^(T-k).
 
 `core.gradients.sweep` is how it is fast (and how the spectral norm is estimated);
@@ -17,13 +18,16 @@ caption reads the curves in words (`core.gradients.captions`).
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.gradients import cells
+from core.gradients import cells, jit
 from core.gradients.forward import STATE_CAP, fast_gru_forward, fast_lstm_forward, fast_vanilla_forward
-from core.gradients.sweep import EXACT_DIM, LENGTHS, WINDOW, backward_sweep, lengths_for, make_ops
+from core.gradients.ops import make_ops
+from core.gradients.sweep import EXACT_DIM, LENGTHS, WINDOW, backward_sweep, lengths_for
 from core.rnn.activations import ACTIVATIONS
 
 INPUT_DIM = 16  # D: inputs are (T, D) Gaussian vectors times the input scale
@@ -34,6 +38,8 @@ MODELS = ("vanilla", "lstm", "gru")
 LABELS = {"vanilla": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 IN_TEXT = {"vanilla": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 FAST_FORWARD = {"vanilla": fast_vanilla_forward, "lstm": fast_lstm_forward, "gru": fast_gru_forward}
+COST_ORDER = ("lstm", "gru", "vanilla")  # the slowest cell first when the cells run side by side
+WORKERS = min(3, os.cpu_count() or 1)  # threads for the compiled path (the NumPy path holds the GIL: one)
 LIMITS = {"T": (1, 1000), "hidden": (1, 256), "scale": (0.1, 3.0), "input_scale": (0.0, 5.0),
           "gate_bias": (-5.0, 5.0), "clip": (1e-3, 1e3)}
 
@@ -155,7 +161,7 @@ def output_gradients(W_hy: np.ndarray, h: np.ndarray, targets: np.ndarray) -> np
 
 
 def _param_grad_log10(model: str, p, tr, fac, X: np.ndarray, rows: np.ndarray, logs: np.ndarray) -> float:
-    """log10 of the norm of the parameter gradient of E_T (the cell's input, recurrent and bias weights), from
+    """log10 of the norm of the cell's parameter gradient of E_T (its input, recurrent and bias weights), from
     dE_T/ds_k given as unit rows and log-scales; the cell's own chain rule (cells.KINDS) turns them into it."""
     top = np.max(logs)
     if not np.isfinite(top):
@@ -164,6 +170,26 @@ def _param_grad_log10(model: str, p, tr, fac, X: np.ndarray, rows: np.ndarray, l
     grads = cells.KINDS[model].state_grads_to_params(p, tr, fac, X, rows * wts)
     total = math.sqrt(sum(float(np.sum(a * a)) for _, a in grads.items()))
     return (top / math.log(10.0) + math.log10(total)) if total > 0 else -math.inf
+
+
+def readout_grad_log10(W_hy: np.ndarray, h_T: np.ndarray, target: int) -> float:
+    """log10 ||dE_T/dW_hy|| with dE_T/dW_hy = (p_T - onehot) h_T^T: an outer product, so its norm is the product
+    of the two vectors' norms (-inf when the softmax predicts the target exactly or h_T is 0)."""
+    y = W_hy @ h_T  # (V,H)@(H,) -> (V,)
+    dy = np.exp(y - y.max())
+    dy /= dy.sum()
+    dy[target] -= 1.0  # p_T - onehot(target)
+    a, b = float(np.linalg.norm(dy)), float(np.linalg.norm(h_T))
+    return math.log10(a) + math.log10(b) if a > 0 and b > 0 else -math.inf
+
+
+def log10_norm_of_both(a: float, b: float) -> float:
+    """log10 sqrt(10^(2a) + 10^(2b)): the norm of two gradients' concatenation, from their log10 norms, so a
+    norm of 1e500 beside one of 1e3 neither overflows nor loses the small one when they are close."""
+    hi, lo = max(a, b), min(a, b)
+    if hi == -math.inf:
+        return -math.inf
+    return hi + 0.5 * math.log10(1.0 + 10.0 ** (2.0 * (lo - hi)))
 
 
 # ------------------------------------------------------------------------------------------- results
@@ -181,49 +207,102 @@ class CellCurves:
     jac_log10: np.ndarray  # (T_run,) log10 ||ds_T/ds_k||_2 (exact or estimated from below)
     first_lengths: np.ndarray  # (n,) sequence lengths L
     first_log10: np.ndarray  # (n,) log10 ||dE_L/ds_1||
-    param_grad_log10: float  # log10 of the norm of the full parameter gradient of E_T
+    param_grad_log10: float  # log10 of the norm of the whole parameter gradient of E_T: the cell's and W_hy's
     clip_log10: float  # log10 of the factor norm clipping multiplies every gradient by (<= 0)
     exact_spectral: bool
+    cell_grad_log10: float = -math.inf  # the cell's weights and biases alone
+    readout_grad_log10: float = -math.inf  # the readout W_hy alone: (p_T - onehot) h_T^T
+    rounding_log10: float = -math.inf  # estimated relative rounding error of the run's last state (see below)
+    first_saturated: np.ndarray | None = None  # (n,) dE_L/ds_L is exactly 0: the softmax of step L is saturated
     bound_log10: np.ndarray | None = None  # (T_run,) PMB bound, vanilla only
     gamma: float | None = None
     sigma_max: float | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def resolved(self) -> bool:
+        """False when float64 cannot resolve this run: rounding grows past RESOLVED relative error."""
+        return self.rounding_log10 < RESOLVED_LOG10
 
-def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng) -> CellCurves:
-    tr = FAST_FORWARD[model](p, X, act)
+
+EPS_LOG10 = math.log10(np.finfo(np.float64).eps)  # -15.65: the relative rounding of one float64 operation
+RESOLVED_LOG10 = -2.0  # a run whose last state may carry more than 1 % rounding error is not resolved
+
+
+def rounding_log10(jac_log10: np.ndarray, state_log10: np.ndarray) -> float:
+    """log10 of the relative rounding error the last state may carry, estimated from the run's own Jacobians.
+
+    An error of eps |s_k| made at step k reaches step T as ||ds_T/ds_k|| eps |s_k|: relative to |s_T| that is
+    eps 10^(jac[T-k] + log|s_k| - log|s_T|). Where states and their perturbations grow together (a linear
+    explosion) this stays near eps; where a bounded state stretches perturbations (chaos: LSTM with ReLU at
+    scale 3) it passes 1 within a few hundred steps and the digits of every curve are rounding noise.
+    state_log10 is (T_run,) log10 |s_k| in time order, jac_log10 by distance.
+    """
+    amp = jac_log10 + state_log10[::-1] - state_log10[-1]
+    amp = amp[np.isfinite(amp)]
+    return float(amp.max()) + EPS_LOG10 if len(amp) else -math.inf
+
+
+def _state_log10(model: str, tr) -> np.ndarray:
+    S = np.hstack([tr.h, tr.c]) if model == "lstm" else tr.h  # (T, S)
+    return np.log10(np.maximum(np.linalg.norm(S, axis=1), 1e-300))
+
+
+def _curves_for(model: str, p, X, W_hy, targets, act: str, clip: float, rng, compiled: bool) -> CellCurves:
+    if compiled:
+        tr, fac, F = jit.forward_and_factors(model, p, X, act)
+    else:
+        tr = FAST_FORWARD[model](p, X, act)
+        fac = cells.KINDS[model].factors(p, tr)
     T_run = len(tr.h)
     overflow = T_run + 1 if T_run < len(X) else None
-    fac = cells.KINDS[model].factors(p, tr)
     g = output_gradients(W_hy, tr.h, targets[:T_run])  # (T, H)
     if model == "lstm":
         g = np.hstack([g, np.zeros_like(g)])  # E_t reads h_t only, not c_t
-    res = backward_sweep(make_ops(model, p, fac), g, rng)
-    pg = _param_grad_log10(model, p, tr, fac, X[:T_run], res.grad_rows, res.grad_logs)
+    res = jit.backward_sweep(model, p, F, g, rng) if compiled else backward_sweep(make_ops(model, p, fac), g, rng)
+    cell = _param_grad_log10(model, p, tr, fac, X[:T_run], res.grad_rows, res.grad_logs)
+    readout = readout_grad_log10(W_hy, tr.h[-1], int(targets[T_run - 1]))
+    pg = log10_norm_of_both(cell, readout)
     clip_log10 = min(0.0, math.log10(clip) - pg) if math.isfinite(pg) else 0.0
+    saturated = np.array([not np.any(g[L - 1]) for L in res.first_lengths])  # (n,): no gradient leaves E_L
     return CellCurves(model, T_run, overflow, np.arange(T_run), res.grad_log10, res.jac_log10,
-                      res.first_lengths, res.first_log10, pg, clip_log10, res.exact_spectral)
+                      res.first_lengths, res.first_log10, pg, clip_log10, res.exact_spectral,
+                      cell_grad_log10=cell, readout_grad_log10=readout,
+                      rounding_log10=rounding_log10(res.jac_log10, _state_log10(model, tr)), first_saturated=saturated)
 
 
-def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None,
-                 models: tuple[str, ...] = MODELS) -> dict[str, CellCurves]:
-    """The curves of each requested cell for one configuration (pass `blocks` to reuse the costly part)."""
+def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None, models: tuple[str, ...] = MODELS,
+                 compiled: bool | None = None) -> dict[str, CellCurves]:
+    """The curves of each requested cell for one configuration (pass `blocks` to reuse the costly part).
+
+    compiled: None uses the numba loops when core.gradients.jit says they work, False the NumPy path.
+    """
     cfg.validate()
     nets = build_networks(cfg, blocks)
-    out = {}
-    for model in models:
+    if compiled is None or compiled:
+        ok, reason = jit.status()
+        if compiled and not ok:
+            raise RuntimeError(f"the compiled path was asked for but is not available: {reason}")
+        compiled = ok
+
+    def one(model: str) -> CellCurves:
         rng = np.random.default_rng((cfg.seed, 4, MODELS.index(model)))  # stream 4: spectral anchors
         p = getattr(nets, model)
-        c = _curves_for(model, p, nets.X, nets.W_hy, nets.targets, cfg.activation, cfg.clip, rng)
+        c = _curves_for(model, p, nets.X, nets.W_hy, nets.targets, cfg.activation, cfg.clip, rng, compiled)
         if model == "vanilla":
             c.gamma = ACTIVATIONS[cfg.activation].gamma
             c.sigma_max = nets.sigma_max
             with np.errstate(divide="ignore"):
                 c.bound_log10 = c.distance * math.log10(c.gamma * nets.sigma_max)
-        out[model] = c
-    return out
+        return c
 
-
+    if not (compiled and len(models) > 1 and WORKERS > 1):
+        return {m: one(m) for m in models}
+    # The compiled loops release the GIL, so the cells run side by side; each has its own arrays and random
+    # stream, so the curves are the same as one after the other. The costliest cell goes first.
+    with jit.one_blas_thread(), ThreadPoolExecutor(max_workers=min(WORKERS, len(models))) as pool:
+        jobs = {m: pool.submit(one, m) for m in sorted(models, key=COST_ORDER.index)}
+        return {m: jobs[m].result() for m in models}
 
 
 __all__ = ["EXACT_DIM", "INPUT_DIM", "LENGTHS", "LIMITS", "MODELS", "LABELS", "OUTPUTS", "STATE_CAP", "WINDOW",

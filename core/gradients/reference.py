@@ -4,8 +4,9 @@ This is what an autograd-style loop does: run each cell with the readable loops 
 step Jacobian J_t = ds_t/ds_{t-1} explicitly, multiply full matrices P_{k-1} = P_k J_k step by step, and take
 norms with NumPy at every k: ||P_k^T dE_T/ds_T|| and np.linalg.norm(P_k, 2). The first-step gradients
 multiply the Jacobians forward, Q_L = ds_L/ds_1, and read Q_L^T dE_L/ds_L. The parameter gradient comes
-from the cells' own BPTT. Products are rescaled to unit Frobenius norm each step (their log-scale kept), so
-long products neither overflow nor underflow; states that blow up in the forward pass are not handled.
+from the cells' own BPTT plus the readout's (p_T - onehot) h_T^T formed as a matrix. Products are rescaled
+to unit Frobenius norm each step (their log-scale kept), so long products neither overflow nor underflow;
+states that blow up in the forward pass are not handled.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class NaiveCurves:
     jac_log10: np.ndarray  # (T,) log10 ||ds_T/ds_k||_2 by distance, exact
     first_lengths: np.ndarray
     first_log10: np.ndarray  # log10 ||dE_L/ds_1||
-    param_grad_log10: float
+    param_grad_log10: float  # the cell's parameters and the readout W_hy
 
 
 def _log10_norm(v: np.ndarray, log_scale: float) -> float:
@@ -81,7 +82,10 @@ def naive_curves(cfg: DecayConfig, blocks: Blocks | None = None,
             grads = cells.lstm_backward(p, tr, nets.X, dh_ext)[0]
         else:
             grads = {"vanilla": cells.vanilla_backward, "gru": cells.gru_backward}[model](p, tr, nets.X, dh_ext)[0]
-        total = math.sqrt(sum(float(np.sum(a * a)) for _, a in grads.items()))
+        y = nets.W_hy @ tr.h[-1]  # (V,H)@(H,) -> (V,): E_T's logits
+        p_T = np.exp(y - y.max()) / np.sum(np.exp(y - y.max()))
+        dW_hy = np.outer(p_T - np.eye(len(y))[nets.targets[T - 1]], tr.h[-1])  # (V, H) dE_T/dW_hy
+        total = math.sqrt(sum(float(np.sum(a * a)) for _, a in grads.items()) + float(np.sum(dW_hy * dW_hy)))
         out[model] = NaiveCurves(grad, jac, lengths, np.array([first[int(L)] for L in lengths]),
                                  math.log10(total) if total > 0 else -math.inf)
     return out

@@ -67,6 +67,19 @@ def test_bound_chart_and_sentences_follow_sigma(app):
     assert data(at, "bounds").n.max() == 120
 
 
+def test_the_step_count_is_strict_where_the_bound_lands_on_1e_minus_6(app):
+    """At sigma = 0.1, tanh's bound is 0.1^n and 0.1^6 is exactly 1e-6, so the gradient is below it after 7 steps."""
+    at = app(PAGE)
+    at.slider(key="act_sigma").set_value(0.1).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "**tanh**: γ·σ_max = 0.1, so after **7 steps**" in text and "(γ·σ_max)^6 is exactly 1e-6, not below" in text
+    assert "**sigmoid**: γ·σ_max = 0.025, so after **4 steps**" in text  # 0.025^4 = 3.9e-7 < 1e-6 < 0.025^3
+    at.slider(key="act_sigma").set_value(0.4).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "**sigmoid**: γ·σ_max = 0.1, so after **7 steps**" in text
+    assert not at.exception
+
+
 def test_exercise_is_checked_by_the_engine_and_saved(app):
     at = app(PAGE)
     z = am.exercise_z(0)
