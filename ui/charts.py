@@ -16,17 +16,19 @@ from core.gradients.chart_data import SERIES
 
 VANISH, EXPLODE = 1e-6, 1e6  # the shaded thresholds
 
-SERIES_COLORS = ["#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c"]
+# Streamlit's colour names, not hex: st.vega_lite_chart puts the theme's own red, blue, ... in their place (in
+# encoding.color values and scale ranges), so a line stays legible on the light and on the dark background.
+SERIES_COLORS = ["blue", "orange", "gray", "green"]
 MODEL_NAMES = ["Vanilla RNN", "LSTM", "GRU"]
-MODEL_COLORS = ["#d62728", "#1f77b4", "#2ca02c"]
+MODEL_COLORS = ["red", "blue", "green"]
 
 
 def _regions(y_title: str) -> list[alt.Chart]:
     """Shaded vanishing and exploding bands (data "regions": y, y2, region, label) spanning the full width."""
     base = alt.Chart(alt.Data(name="regions"))
     bands = []
-    for region, color in (("vanishing", "#9ecae1"), ("exploding", "#fcbba1")):
-        bands.append(base.mark_rect(opacity=0.35).encode(
+    for region, color in (("vanishing", "blue"), ("exploding", "red")):
+        bands.append(base.mark_rect(opacity=0.15).encode(
             y=alt.Y("y:Q", scale=alt.Scale(type="log"), title=y_title),
             y2="y2:Q",
             color=alt.value(color),
@@ -46,7 +48,8 @@ def _decay_chart() -> alt.LayerChart:
     lines = curves.mark_line(strokeWidth=2).encode(
         x=alt.X("distance:Q", title="T − k (steps back from the loss)"),
         y=alt.Y("value:Q", scale=alt.Scale(type="log")), color=color, strokeDash=dash, tooltip=tips)
-    capped = curves.mark_point(shape="triangle-up", size=50, filled=True).encode(
+    # aria=False: this layer is usually empty, and Vega would still give it an unnamed graphics-symbol role
+    capped = curves.mark_point(shape="triangle-up", size=50, filled=True, aria=False).encode(
         x="distance:Q", y="value:Q", color=color, tooltip=tips).transform_filter(alt.datum.note != "")
     return alt.layer(*_regions("norm (log scale)"), lines, capped).properties(height=320)
 
@@ -64,7 +67,7 @@ def _first_chart() -> alt.LayerChart:
 
 
 ACT_DOMAIN = ["tanh", "sigmoid", "ReLU", "1 − z² (the lecture, x read as z)"]
-ACT_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+ACT_COLORS = ["blue", "orange", "green", "red"]
 
 
 def _activation_chart(kind: str) -> alt.Chart:
@@ -120,14 +123,31 @@ def _compiled(name: str) -> dict:
     return BUILDERS[name]().to_dict()
 
 
-def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None, key: str | None = None) -> None:
-    """Draw chart `name` with these data frames (one per named dataset it reads)."""
+# What each chart shows, in words: its name for screen readers (st.vega_lite_chart's alt becomes the aria-label
+# of the chart). A caller with the numbers at hand passes a more specific text.
+ALT = {
+    "decay": "Line chart, log scale: the gradient's norm against the number of steps back from the loss, with the "
+             "vanishing (below 1e-6) and exploding (above 1e6) bands shaded.",
+    "first": "Line chart, log scale: the gradient that reaches the first step against the sequence length, one line "
+             "per model, with the vanishing and exploding bands shaded.",
+    "functions": "Line chart: the chosen activation functions f(z) against z.",
+    "derivatives": "Line chart: the derivatives f′(z) of the chosen activations against z (tanh′ is at most 1, "
+                   "σ′ at most 1/4, ReLU′ is 0 or 1).",
+    "products": "Line chart, log scale: the bound on a product of n Jacobians against n, one line per activation.",
+    "loss": "Line chart: the loss per character against the training iteration, with its running average.",
+    "probs": "Line chart: the probability of each next character after the context, against the training iteration.",
+}
+
+
+def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None, key: str | None = None,
+         alt: str | None = None) -> None:
+    """Draw chart `name` with these data frames (one per named dataset it reads); `alt` says what it shows."""
     spec = copy.deepcopy(_compiled(name))
     spec["datasets"] = dict(datasets)
     spec.setdefault("config", {})["background"] = "transparent"
     if title:
         spec["title"] = title
-    st.vega_lite_chart(spec=spec, width="stretch", key=key)
+    st.vega_lite_chart(spec=spec, width="stretch", key=key, alt=alt or ALT.get(name))
 
 
 def regions(lo: float, hi: float) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from core.course.checking import TOO_FEW_DIGITS
 from core.course.engine import ECF_CREDIT, Instance, Verdict, hints, score, solution
 from core.formatting import bmatrix, shape_words
 from ui.content import get_content
-from ui.diagram import unrolled_dot
+from ui.diagram import describe, unrolled_dot
 from ui.exercise_work import (
     NOTHING_TYPED,
     check_group,
@@ -47,7 +47,8 @@ def show_network(inst: Instance, current_step: int | None, backward: bool = Fals
     inputs, targets = text[:-1], text[1:]
     left, right = st.columns([1, 1])
     with left:
-        st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward))
+        st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward),
+                          alt=describe(inputs, targets, current_step, backward=backward))
         st.markdown(
             f"Vocabulary in order of first appearance: **{', '.join(map(visible, inst.vocab.chars))}**. "
             f"Inputs **{' '.join(map(visible, inputs))}**, targets **{' '.join(map(visible, targets))}**, $h_0 = 0$."

@@ -81,7 +81,7 @@ def attempts_chart_spec(per_day: tuple) -> dict:
         x=alt.X("day:O", title="Day", axis=alt.Axis(labelAngle=0)),  # one bar per active day, gaps left out
         y=alt.Y("answers:Q", title="Answers checked", stack=True),
         color=alt.Color("outcome:N", title="Outcome", scale=alt.Scale(
-            domain=["correct", "partly right", "wrong"], range=["#2e7d32", "#f9a825", "#c62828"])),
+            domain=["correct", "partly right", "wrong"], range=["green", "orange", "red"])),  # theme colours
         tooltip=[alt.Tooltip("day:O", title="Day"), "outcome:N", "answers:Q"],
     )
     return chart.to_dict()
