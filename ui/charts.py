@@ -108,7 +108,7 @@ def _loss_chart() -> alt.Chart:
 
 def _prob_chart() -> alt.Chart:
     return _lines("probs", alt.X("iteration:Q", title="iteration"),
-                  alt.Y("p:Q", title="p(next character | context)", scale=alt.Scale(domain=[0, 1])),
+                  alt.Y("p:Q", title="p(next | context)", scale=alt.Scale(domain=[0, 1])),
                   alt.Color("character:N", legend=alt.Legend(orient="bottom", title="next character")),
                   [alt.Tooltip("character:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("p:Q", format=".3f")])
 
