@@ -84,7 +84,9 @@ for t in range(T):
     rows.append({"t": t + 1, "input": inputs[t], "target": targets[t], "x_t": format_value(trace.x[t], 1),
                  **{name: format_value(values[t], 3) for name, values in COLUMNS},
                  "predicted": visible(vocab.chars[int(trace.predicted[t])]), "E_t": fmt(trace.loss_t[t], 4)})
-st.dataframe(pd.DataFrame(rows).set_index("t"), width="stretch")
+# st.table, not st.dataframe: a static table wraps its cells, so every column shows (p_t, the prediction and E_t
+# were cut off past y_t) and every row (a text of 12 characters has 11)
+st.table(pd.DataFrame(rows), hide_index=True)
 
 predicted = "".join(vocab.chars[int(i)] for i in trace.predicted)
 m1, m2, m3 = st.columns(3)
