@@ -12,7 +12,11 @@ from ui.charts import show
 
 KEEP = "session"  # widget values survive a trip to another page
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
-CLIPS = {"elementwise": "each entry to ±c (min-char-rnn)", "norm": "global norm to c", "none": "none"}
+# short labels: the box is a quarter of the row wide, and a longer label was cut off; the help says the rest
+CLIPS = {"elementwise": "each entry to ±c", "norm": "global norm to c", "none": "none"}
+CLIP_HELP = ("Each entry to ±c clips every gradient entry into [−c, c], as min-char-rnn does; global norm to c "
+             "rescales all gradients together when their joint norm exceeds c (Pascanu et al., 2013), which keeps "
+             "their direction.")
 ITERATIONS = [10, 50, 100, 200, 500, 1000, 2000, 5000]
 
 
@@ -26,7 +30,8 @@ def settings() -> tuple[TrainConfig, int]:
     optimizer = c4.radio("Optimiser", ["adagrad", "sgd"], format_func={"adagrad": "Adagrad", "sgd": "SGD"}.get,
                          key="tr_opt", persist_state=KEEP, horizontal=True)
     c5, c6, c7, c8 = st.columns(4)
-    clip = c5.selectbox("Gradient clipping", list(CLIPS), key="tr_clip", persist_state=KEEP, format_func=CLIPS.get)
+    clip = c5.selectbox("Gradient clipping", list(CLIPS), key="tr_clip", persist_state=KEEP, format_func=CLIPS.get,
+                        help=CLIP_HELP)
     clip_value = c6.select_slider("Clipping threshold c", [0.1, 0.5, 1.0, 5.0, 10.0, 50.0], 5.0, key="tr_clipv",
                                   persist_state=KEEP, disabled=clip == "none")
     iterations = c7.select_slider("Iterations per run", ITERATIONS, 100, key="tr_iters", persist_state=KEEP)
