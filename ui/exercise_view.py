@@ -7,7 +7,7 @@ import streamlit as st
 from core.course.answers import FORMAT_HELP
 from core.course.checking import TOO_FEW_DIGITS
 from core.course.engine import ECF_CREDIT, Instance, Verdict, hints, score, solution
-from core.formatting import bmatrix, shape_words
+from core.formatting import bmatrix, example_answer, shape_words
 from ui.content import get_content
 from ui.diagram import describe, unrolled_dot
 from ui.exercise_work import (
@@ -105,7 +105,7 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
                 label += f" (lecture: ${lecture_labels[q.id]}$)"
             label += f" — {_shape_hint(q)}"
             st.text_input(label, key=widget_key(inst, q.id), disabled=q.id in work.revealed,
-                          placeholder="e.g. [0.1, -0.2, 0.3]" if q.kind == "vector" else None)
+                          placeholder=f"e.g. {example_answer(q.shape)}" if q.kind in ("vector", "matrix") else None)
             fb = work.feedback.get(q.id)
             if fb is not None and fb.status != "blank":
                 show_feedback(fb, work.attempts.get(q.id, 0))
