@@ -53,9 +53,13 @@ def show_network(inst: Instance, current_step: int | None, backward: bool = Fals
             f"Vocabulary in order of first appearance: **{', '.join(map(visible, inst.vocab.chars))}**. "
             f"Inputs **{' '.join(map(visible, inputs))}**, targets **{' '.join(map(visible, targets))}**, $h_0 = 0$."
         )
-        onehots = r" \quad ".join(rf"x_{{\text{{{visible(c)}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}"
-                                  for c in inst.vocab.chars)
-        st.latex(onehots)
+        # inline maths, one formula per vector (in braces, so KaTeX keeps each whole): on a narrow screen they
+        # wrap onto more lines instead of running off the side as one display formula did. The invisible rule
+        # (a strut as tall as the vector plus a margin) keeps wrapped lines apart.
+        V = inst.vocab.size
+        strut = rf"\rule[-{0.5 * V:.2f}em]{{0pt}}{{{1.0 * V + 0.3:.2f}em}}"
+        st.markdown("\u2003".join(rf"${{{strut}x_{{\text{{{visible(c)}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}}}$"
+                                   for c in inst.vocab.chars))
     with right:
         p = inst.params
         st.latex(rf"W_{{xh}} = {bmatrix(p.W_xh, 2)}")
