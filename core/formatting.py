@@ -91,6 +91,30 @@ def shape_words(shape: tuple[int, ...], typed: bool = False) -> str:
     return f"a {shape[0]}×{shape[1]} matrix"
 
 
+EXAMPLE_FULL = 16  # numbers up to which an example answer is written out in full
+
+
+def example_answer(shape: tuple[int, ...]) -> str:
+    """A made-up answer of this shape, as a format example for an empty answer box: "0.25" for a number,
+    "[0.1, -0.2, 0.3]" for a vector of 3, "[[0.1, -0.2], [0.3, 0.4]]" for a 2×2 matrix. A large one is
+    abbreviated with its size in words."""
+    def numbers(start: int, n: int) -> list[str]:
+        return [f"{'-' if (start + i) % 3 == 1 else ''}0.{(start + i) % 9 + 1}" for i in range(n)]
+
+    if len(shape) == 0:
+        return "0.25"
+    if len(shape) == 1:
+        (n,) = shape
+        if n <= EXAMPLE_FULL:
+            return "[" + ", ".join(numbers(0, n)) + "]"
+        return "[" + ", ".join(numbers(0, 2)) + f", …]: {n} numbers"
+    rows, cols = shape[0], shape[1]
+    if rows * cols <= EXAMPLE_FULL:
+        return "[" + ", ".join("[" + ", ".join(numbers(r * cols, cols)) + "]" for r in range(rows)) + "]"
+    return ("[" + ", ".join("[" + ", ".join(numbers(r * cols, 2)) + ", …]" for r in range(2))
+            + f", …]: {rows} rows of {cols} numbers")
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$:<>~])")
 
 

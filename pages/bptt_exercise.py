@@ -54,12 +54,14 @@ if K is not None and any(qid.startswith(f"dE{K}_dW_hh") for qid in work.feedback
     share = inst.chain.share
     df = pd.DataFrame({"k": [f"k = {k}" for k in range(1, K + 1)], "share": share,
                        "norm": np.linalg.norm(inst.chain.terms_W_hh.reshape(K, -1), axis=1)})
-    chart = alt.Chart(df).mark_bar(color="#C2410C").encode(
+    chart = alt.Chart(df).mark_bar().encode(
+        color=alt.value("primary"),  # Streamlit puts the theme's primary colour here, light or dark
         x=alt.X("k:N", title="term of the sum", sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title="share of the total (Frobenius norm)", axis=alt.Axis(format="%")),
         tooltip=["k", alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("norm:Q", format=".4f")],
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart, width="stretch", alt=f"Bar chart: the share of each of the {K} terms of the sum in "
+                    f"∂E_{K}/∂W_hh; the largest is k = {int(np.argmax(share)) + 1} with {share.max():.0%}.")
     st.caption("The k = 1 term holds $h_0 = 0$, so it is zero for $W_{hh}$; terms further back pass through more "
                "Jacobians $\\mathrm{diag}(1-h_j^2)W_{hh}$, which is where gradients start to vanish.")
 

@@ -10,7 +10,7 @@ from ui import identity, review
 from ui import progress_tools as tools
 from ui.content import get_content
 from ui.exercise import EXERCISE_PAGES, definitions, instance
-from ui.progress import attempts_chart_spec, get_store
+from ui.progress import attempts_chart_alt, attempts_chart_spec, get_store
 
 st.title("Your progress")
 store = get_store()
@@ -87,7 +87,7 @@ if summary.exercises:
     } for e in summary.exercises]), hide_index=True, width="stretch")
 
     st.subheader("Answers over time")
-    st.vega_lite_chart(attempts_chart_spec(summary.per_day), width="stretch")
+    st.vega_lite_chart(attempts_chart_spec(summary.per_day), width="stretch", alt=attempts_chart_alt(summary.per_day))
 else:
     st.caption("No answers yet. Answers you check on the exercise and quiz screens appear here.")
 

@@ -84,7 +84,9 @@ for t in range(T):
     rows.append({"t": t + 1, "input": inputs[t], "target": targets[t], "x_t": format_value(trace.x[t], 1),
                  **{name: format_value(values[t], 3) for name, values in COLUMNS},
                  "predicted": visible(vocab.chars[int(trace.predicted[t])]), "E_t": fmt(trace.loss_t[t], 4)})
-st.dataframe(pd.DataFrame(rows).set_index("t"), width="stretch")
+# st.table, not st.dataframe: a static table wraps its cells, so every column shows (p_t, the prediction and E_t
+# were cut off past y_t) and every row (a text of 12 characters has 11)
+st.table(pd.DataFrame(rows), hide_index=True)
 
 predicted = "".join(vocab.chars[int(i)] for i in trace.predicted)
 m1, m2, m3 = st.columns(3)
@@ -94,13 +96,16 @@ m3.metric("Total loss E", fmt(trace.loss, 4))
 
 st.subheader("One step in detail")
 t = st.slider("Step t", 1, T, 1) - 1 if T > 1 else 0  # a two-character text has a single step
+# one equation per line, the long one over three, so they fit a phone's width too
 st.latex(
-    rf"z_{{{t + 1}}} = W_{{xh}}x_{{{t + 1}}} + W_{{hh}}h_{{{t}}} + b_h = {bmatrix(trace.W_xh_x[t])} + "
-    rf"{bmatrix(trace.W_hh_h_prev[t])} + {bmatrix(params.b_h, 2)} = {bmatrix(trace.z[t])}"
+    rf"\begin{{aligned}} z_{{{t + 1}}} &= W_{{xh}}x_{{{t + 1}}} + W_{{hh}}h_{{{t}}} + b_h \\ "
+    rf"&= {bmatrix(trace.W_xh_x[t])} + {bmatrix(trace.W_hh_h_prev[t])} + {bmatrix(params.b_h, 2)} \\ "
+    rf"&= {bmatrix(trace.z[t])} \end{{aligned}}"
 )
 st.latex(rf"h_{{{t + 1}}} = \tanh(z_{{{t + 1}}}) = {bmatrix(trace.h[t])}")
-st.latex(rf"y_{{{t + 1}}} = W_{{hy}}h_{{{t + 1}}} + b_y = {bmatrix(trace.y[t])} \qquad "
-         rf"p_{{{t + 1}}} = \operatorname{{softmax}}(y_{{{t + 1}}}) = {bmatrix(trace.p[t])}")
+left, right = st.columns(2)
+left.latex(rf"y_{{{t + 1}}} = W_{{hy}}h_{{{t + 1}}} + b_y = {bmatrix(trace.y[t])}")
+right.latex(rf"p_{{{t + 1}}} = \operatorname{{softmax}}(y_{{{t + 1}}}) = {bmatrix(trace.p[t])}")
 target = targets[t]
 st.latex(rf"E_{{{t + 1}}} = -\ln p_{{{t + 1}}}[\text{{{target}}}] = -\ln {fmt(trace.p[t][vocab.index(target)], 4)}"
          rf" = {fmt(trace.loss_t[t], 4)}")

@@ -4,24 +4,29 @@ import streamlit as st
 
 from core.rnn import playground as pg
 from core.rnn.gradcheck import check_rnn_gradients
-from core.rnn.train import MAX_TEXT, new_state, next_char_probs, sample, train_recording, validate_text
+from core.rnn.train import MAX_DISTINCT, MAX_TEXT, new_state, next_char_probs, sample, train_recording, validate_text
 from ui import training
 
 # session keys (not widgets), so the model, its history and the last check live on across reruns and pages
-MODEL, HISTORY, CHECK, DRAW = "tr_model", "tr_history", "tr_gradcheck", "tr_draw"
+MODEL, MODEL_TEXT, HISTORY, CHECK, DRAW = "tr_model", "tr_model_text", "tr_history", "tr_gradcheck", "tr_draw"
 CHUNKS = 20  # a training run is split into this many chunks, each followed by a redraw
 GRADCHECK_STEPS = 10  # characters the gradient check runs over (central differences cost two passes per weight)
 
 st.title("Train and sample")
 st.markdown(
     "Train the lecture's character RNN with backpropagation through time and watch it learn that **o** "
-    "follows **hell**. Training walks the text in chunks of *sequence length* characters, carries the hidden "
-    "state from chunk to chunk, and updates the weights after each chunk (one *iteration*). The model is kept "
-    "between reruns: change the learning rate or the optimiser and carry on training the same network."
+    "follows **hell**, or what follows the first characters of your own text. Training walks the text in chunks "
+    "of *sequence length* characters, carries the hidden state from chunk to chunk, and updates the weights after "
+    "each chunk (one *iteration*). The model is kept between reruns: change the learning rate or the optimiser and "
+    "carry on training the same network; change the text and a new network learns it."
 )
 
+# max_chars: the browser refuses a longer paste outright, so a megabyte of text never reaches the page or the server
 text = st.text_area("Training text", "hello", key="tr_text", persist_state=training.KEEP, height=80,
-                    help=f"At least two different characters, at most {MAX_TEXT:,} characters.")
+                    max_chars=MAX_TEXT, help=f"At least two different characters; at most {MAX_TEXT:,} characters "
+                                         f"and {MAX_DISTINCT} different ones.")
+st.caption(f"Up to {MAX_TEXT:,} characters (the box counts them) and {MAX_DISTINCT} different ones. A longer paste "
+           "is not taken: the box keeps the text it had, so paste an extract.")
 problem = validate_text(text)
 if problem:
     st.error(problem, icon=":material/error:")
@@ -31,8 +36,8 @@ config, iterations = training.settings()
 
 
 def fresh_model() -> None:
-    state = new_state(text, config)
-    st.session_state[MODEL] = state
+    st.session_state[MODEL] = new_state(text, config)
+    st.session_state[MODEL_TEXT] = text
     st.session_state.pop(HISTORY, None)
     st.session_state.pop(CHECK, None)
 
@@ -40,32 +45,36 @@ def fresh_model() -> None:
 state = st.session_state.get(MODEL)
 if state is None:
     fresh_model()
-    state = st.session_state[MODEL]
+elif (st.session_state[MODEL_TEXT] if MODEL_TEXT in st.session_state else state.vocab.decode(state.data)) != text:
+    # A model of another text cannot learn this one (it may not even have its characters): start one that does.
+    fresh_model()
+    st.info(f"New text, new network: a model of your text ({len(text):,} characters, {len(set(text))} different) "
+            "starts from iteration 0. Train to teach it.", icon=":material/autorenew:")
+state = st.session_state[MODEL]
 b1, b2, b3 = st.columns([1, 1, 2])
 train_clicked = b1.button(f"Train {iterations} iterations", type="primary", key="tr_train",
                           icon=":material/play_arrow:")
 if b2.button("New model", key="tr_reset", icon=":material/restart_alt:"):
     fresh_model()
     state = st.session_state[MODEL]
-built_for = (state.vocab.decode(state.data), state.config.hidden, state.config.seed)
-if built_for != (text, config.hidden, config.seed):
-    st.info(f"The current model was built for a text of {len(built_for[0]):,} characters with H = {built_for[1]} "
-            f"and seed {built_for[2]}. Press **New model** to start one with these settings; until then "
-            "training continues the current model.", icon=":material/info:")
+if (state.config.hidden, state.config.seed) != (config.hidden, config.seed):
+    st.info(f"The current model has H = {state.config.hidden} and seed {state.config.seed}. Press **New model** to "
+            f"start one with H = {config.hidden} and seed {config.seed}; until then Train continues the current "
+            "model.", icon=":material/info:")
 # settings that do not change the shapes apply to the model being trained
 for name in ("seq_length", "learning_rate", "optimizer", "clip", "clip_value"):
     setattr(state.config, name, getattr(config, name))
 
 vocab = state.vocab
-fallback_context = pg.default_context(vocab, state.data)
-if st.session_state.get("tr_for_vocab") != vocab.chars:  # a model of another text gets its own defaults
+fallback_context = pg.default_context(text)
+if st.session_state.get("tr_for_text") != text:  # a model of another text gets its own context and start
     st.session_state["tr_context"] = fallback_context
-    st.session_state["tr_start"] = vocab.decode(state.data[:1])
-    st.session_state["tr_for_vocab"] = vocab.chars
+    st.session_state["tr_start"] = text[:1]
+    st.session_state["tr_for_text"] = text
 context = b3.text_input("Context for the probability table", key="tr_context", max_chars=40)
 bad = pg.missing_characters(vocab, context)
 if not context or bad:
-    st.warning(f"The context must be made of the text's characters ({''.join(vocab.chars)!r})"
+    st.warning(f"The context must be made of the text's characters ({''.join(vocab.chars)[:80]!r})"
                + (f"; {bad!r} {'is' if len(bad) == 1 else 'are'} not among them" if bad else "")
                + f". The table shows {fallback_context!r} instead.", icon=":material/warning:")
     context = fallback_context
@@ -107,14 +116,12 @@ best = int(np.argmax(probs_now))
 m3.metric(f"Most likely after {context!r}", f"{vocab.chars[best]!r} ({probs_now[best]:.3f})")
 
 st.subheader(f"p(next character | {context!r}) over the iterations")
-training.probability_table(history, vocab)
-if len(history) > 1 and vocab.size <= 12:
-    training.probability_chart(history, vocab)
-if context == "hell" and "o" in vocab.chars:
-    p_o = probs_now[vocab.index("o")]
-    (st.success if p_o > 0.9 else st.caption)(
-        f"p(o | 'hell') = {p_o:.3f}" + (": the network has learnt the lecture's example." if p_o > 0.9 else
-                                         " — train on to push it above 0.9."))
+shown = pg.top_characters(probs_now, vocab, keep=pg.expected_next(text, context) or "")
+training.probability_table(history, vocab, shown)
+if len(history) > 1:
+    training.probability_chart(history, vocab, shown)
+learnt, verdict = pg.context_verdict(text, context, probs_now, vocab)
+(st.success if learnt else st.caption)(verdict)
 
 st.subheader("Sample")
 s1, s2, s3, s4 = st.columns([2, 2, 2, 1])

@@ -105,7 +105,7 @@ def _first_chart() -> alt.LayerChart:
 
 
 ACT_DOMAIN = ["tanh", "sigmoid", "ReLU", "1 − z² (the lecture, x read as z)"]
-ACT_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+ACT_COLORS = ["blue", "orange", "green", "red"]
 
 
 def _activation_chart(kind: str) -> alt.Chart:
@@ -146,12 +146,12 @@ def _loss_chart() -> alt.Chart:
 
 def _prob_chart() -> alt.Chart:
     return _lines("probs", alt.X("iteration:Q", title="iteration"),
-                  alt.Y("p:Q", title="p(next character | context)", scale=alt.Scale(domain=[0, 1])),
+                  alt.Y("p:Q", title="p(next | context)", scale=alt.Scale(domain=[0, 1])),
                   alt.Color("character:N", legend=alt.Legend(orient="bottom", title="next character")),
                   [alt.Tooltip("character:N"), alt.Tooltip("iteration:Q"), alt.Tooltip("p:Q", format=".3f")])
 
 
-BUCKET_COLORS = ["#2e7d32", "#81c784", "#f9a825", "#c62828", "#9e9e9e"]  # right ... revealed
+BUCKET_COLORS = ["green", "blue", "orange", "red", "gray"]  # right ... revealed, theme colour names
 
 
 def _class_values_chart() -> alt.Chart:
@@ -170,7 +170,8 @@ def _class_values_chart() -> alt.Chart:
 
 def _class_mistakes_chart() -> alt.Chart:
     """The named mistakes most learners made (data "mistakes": what, mistake, value, learners)."""
-    return alt.Chart(alt.Data(name="mistakes")).mark_bar(color="#c62828").encode(
+    return alt.Chart(alt.Data(name="mistakes")).mark_bar().encode(
+        color=alt.value("red"),
         y=alt.Y("what:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelOverlap=False)),
         x=alt.X("learners:Q", title="learners who made it at least once", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("mistake:N"), alt.Tooltip("value:N"), alt.Tooltip("learners:Q")],
@@ -186,6 +187,26 @@ BUILDERS = {"decay": _decay_chart, "first": _first_chart,
 @st.cache_resource(show_spinner=False)
 def _compiled(name: str) -> dict:
     return BUILDERS[name]().to_dict()
+
+
+# What each chart shows, in words: its name for screen readers (st.vega_lite_chart's alt becomes the aria-label
+# of the chart). A caller with the numbers at hand passes a more specific text.
+ALT = {
+    "decay": "Line chart, log scale: the gradient's norm against the number of steps back from the loss, with the "
+             "vanishing (below 1e-6) and exploding (above 1e6) bands shaded.",
+    "first": "Line chart, log scale: the gradient that reaches the first step against the sequence length, one line "
+             "per model, with the vanishing and exploding bands shaded.",
+    "functions": "Line chart: the chosen activation functions f(z) against z.",
+    "derivatives": "Line chart: the derivatives f′(z) of the chosen activations against z (tanh′ is at most 1, "
+                   "σ′ at most 1/4, ReLU′ is 0 or 1).",
+    "products": "Line chart, log scale: the bound on a product of n Jacobians against n, one line per activation.",
+    "loss": "Line chart: the loss per character against the training iteration, with its running average.",
+    "probs": "Line chart: the probability of each next character after the context, against the training iteration.",
+    "class_values": "Stacked bar chart: for each value of the exercise, how many learners' latest answer to it is "
+                    "right, right by method, close, wrong or revealed.",
+    "class_mistakes": "Bar chart: the named mistakes most learners made, with how many learners made each at least "
+                      "once.",
+}
 
 
 def _set_log_axis(spec: dict, ticks: list[int]) -> None:
@@ -222,7 +243,7 @@ def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None,
     for df in datasets.values():
         if "series" in df.columns:  # the dash legend lists the lines drawn, not every line there could be
             _set_legend_values(spec, "strokeDash", [x for x in SERIES_NAMES if x in set(df["series"])])
-    st.vega_lite_chart(spec=spec, width="stretch", key=key, alt=alt_text)
+    st.vega_lite_chart(spec=spec, width="stretch", key=key, alt=alt_text or ALT.get(name))
 
 
 def regions(ticks: list[int]) -> pd.DataFrame:

@@ -30,7 +30,9 @@ def unrolled_dot(inputs: str, targets: str, current: int | None = None, backward
         '  node [shape=box, style="rounded,filled", fillcolor="#FFFFFF", color="#9CA3AF", '
         'fontname="Helvetica", fontsize=12];',
         f'  edge [color="{MUTED}", arrowsize=0.7];',
-        '  h0 [label="h₀ = 0", shape=plaintext, style=""];',
+        # filled like the other nodes (dashed: it is given, not computed): unfilled, its dark label would vanish
+        # on the dark theme's background
+        '  h0 [label="h₀ = 0", style="rounded,filled,dashed"];',
     ]
     for t in range(1, T + 1):
         node = hot_node if t == current else ""
@@ -50,3 +52,16 @@ def unrolled_dot(inputs: str, targets: str, current: int | None = None, backward
     lines.append("  { rank=same; h0; " + " ".join(f"h{t};" for t in range(1, T + 1)) + " }")
     lines.append("}")
     return "\n".join(lines)
+
+
+def describe(inputs: str, targets: str, current: int | None = None, backward: bool = False) -> str:
+    """The diagram in words, for screen readers (st.graphviz_chart's alt)."""
+    def seen(chars: str) -> str:
+        return ", ".join({" ": "␣", "\n": "⏎"}.get(ch, ch) for ch in chars)
+
+    T = len(inputs)
+    words = (f"Diagram of the network unrolled over {T} step{'s' if T != 1 else ''}: each input x_t "
+             f"({seen(inputs)}) feeds the hidden state h_t, which gives p_t and is compared with "
+             f"its target ({seen(targets)}); h_0 = 0 starts the chain, and each h_t feeds h_(t+1)")
+    words += ", the gradient flowing back from h_t to h_(t-1)." if backward else "."
+    return words + (f" Step {current} is highlighted." if current else "")

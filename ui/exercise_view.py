@@ -7,9 +7,9 @@ import streamlit as st
 from core.course.answers import FORMAT_HELP
 from core.course.checking import TOO_FEW_DIGITS
 from core.course.engine import ECF_CREDIT, Instance, Verdict, hints, score, solution
-from core.formatting import bmatrix, shape_words
+from core.formatting import bmatrix, example_answer, shape_words
 from ui.content import get_content
-from ui.diagram import unrolled_dot
+from ui.diagram import describe, unrolled_dot
 from ui.exercise_work import (
     NOTHING_TYPED,
     check_group,
@@ -47,14 +47,19 @@ def show_network(inst: Instance, current_step: int | None, backward: bool = Fals
     inputs, targets = text[:-1], text[1:]
     left, right = st.columns([1, 1])
     with left:
-        st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward))
+        st.graphviz_chart(unrolled_dot(inputs, targets, current_step, backward=backward),
+                          alt=describe(inputs, targets, current_step, backward=backward))
         st.markdown(
             f"Vocabulary in order of first appearance: **{', '.join(map(visible, inst.vocab.chars))}**. "
             f"Inputs **{' '.join(map(visible, inputs))}**, targets **{' '.join(map(visible, targets))}**, $h_0 = 0$."
         )
-        onehots = r" \quad ".join(rf"x_{{\text{{{visible(c)}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}"
-                                  for c in inst.vocab.chars)
-        st.latex(onehots)
+        # inline maths, one formula per vector (in braces, so KaTeX keeps each whole): on a narrow screen they
+        # wrap onto more lines instead of running off the side as one display formula did. The invisible rule
+        # (a strut as tall as the vector plus a margin) keeps wrapped lines apart.
+        V = inst.vocab.size
+        strut = rf"\rule[-{0.5 * V:.2f}em]{{0pt}}{{{1.0 * V + 0.3:.2f}em}}"
+        st.markdown("\u2003".join(rf"${{{strut}x_{{\text{{{visible(c)}}}}} = {bmatrix(inst.vocab.one_hot(c), 0)}}}$"
+                                   for c in inst.vocab.chars))
     with right:
         p = inst.params
         st.latex(rf"W_{{xh}} = {bmatrix(p.W_xh, 2)}")
@@ -104,7 +109,7 @@ def group_form(inst: Instance, title: str, quantities: list, lecture_labels: dic
                 label += f" (lecture: ${lecture_labels[q.id]}$)"
             label += f" — {_shape_hint(q)}"
             st.text_input(label, key=widget_key(inst, q.id), disabled=q.id in work.revealed,
-                          placeholder="e.g. [0.1, -0.2, 0.3]" if q.kind == "vector" else None)
+                          placeholder=f"e.g. {example_answer(q.shape)}" if q.kind in ("vector", "matrix") else None)
             fb = work.feedback.get(q.id)
             if fb is not None and fb.status != "blank":
                 show_feedback(fb, work.attempts.get(q.id, 0))

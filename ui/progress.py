@@ -69,20 +69,40 @@ def save_checked(exercise_id: str, checked: list[tuple[str, Verdict]], *, varian
         return False
 
 
+def attempts_chart_alt(per_day: tuple) -> str:
+    """The answers-per-day chart in words, for screen readers."""
+    days = sorted({d for d, _, _ in per_day})
+    total = sum(n for _, _, n in per_day)
+    return (f"Bar chart: answers checked per day, each day's bar split into correct, partly right and wrong; "
+            f"{total} answer{'s' if total != 1 else ''} on {len(days)} day{'s' if len(days) != 1 else ''}"
+            + (f", from {days[0]} to {days[-1]}." if days else "."))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def attempts_chart_spec(per_day: tuple) -> dict:
     """Vega-Lite spec (built with Altair) of answers per day, stacked by outcome; cached because Altair's
-    validation costs ~10 ms and the data changes only when an answer is checked."""
+    validation costs ~10 ms and the data changes only when an answer is checked.
+
+    The day axis is a time axis spanning at least the last week, each bar one day wide: with one active day the
+    bar is a narrow one on a week, not a single bar across the whole chart."""
     import altair as alt
     import pandas as pd
 
+    from core.progress.summary import day_window
+
     days = pd.DataFrame(list(per_day), columns=["day", "outcome", "answers"])  # day as "YYYY-MM-DD"
+    first, last = day_window([d for d, _, _ in per_day])
+    # from the first day's midnight to just before the last day's end: a tick (and label) at the start of each day
+    # shown, none for the day after
+    start, end = f"{first}T00:00:00Z", f"{last}T23:59:59Z"
     chart = alt.Chart(days).mark_bar().encode(
-        x=alt.X("day:O", title="Day", axis=alt.Axis(labelAngle=0)),  # one bar per active day, gaps left out
+        # UTC throughout: the days are the store's UTC dates, and a date-only string is read as UTC midnight
+        x=alt.X("utcyearmonthdate(day):T", title="Day", scale=alt.Scale(type="utc", domain=[start, end]),
+                axis=alt.Axis(format="%d %b", labelAngle=0, grid=False)),
         y=alt.Y("answers:Q", title="Answers checked", stack=True),
         color=alt.Color("outcome:N", title="Outcome", scale=alt.Scale(
-            domain=["correct", "partly right", "wrong"], range=["#2e7d32", "#f9a825", "#c62828"])),
-        tooltip=[alt.Tooltip("day:O", title="Day"), "outcome:N", "answers:Q"],
+            domain=["correct", "partly right", "wrong"], range=["green", "orange", "red"])),  # theme colours
+        tooltip=[alt.Tooltip("utcyearmonthdate(day):T", title="Day", format="%d %b %Y"), "outcome:N", "answers:Q"],
     )
     return chart.to_dict()
 

@@ -12,7 +12,11 @@ from ui.charts import show
 
 KEEP = "session"  # widget values survive a trip to another page
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
-CLIPS = {"elementwise": "each entry to ±c (min-char-rnn)", "norm": "global norm to c", "none": "none"}
+# short labels: the box is a quarter of the row wide, and a longer label was cut off; the help says the rest
+CLIPS = {"elementwise": "each entry to ±c", "norm": "global norm to c", "none": "none"}
+CLIP_HELP = ("Each entry to ±c clips every gradient entry into [−c, c], as min-char-rnn does; global norm to c "
+             "rescales all gradients together when their joint norm exceeds c (Pascanu et al., 2013), which keeps "
+             "their direction.")
 ITERATIONS = [10, 50, 100, 200, 500, 1000, 2000, 5000]
 
 
@@ -26,7 +30,8 @@ def settings() -> tuple[TrainConfig, int]:
     optimizer = c4.radio("Optimiser", ["adagrad", "sgd"], format_func={"adagrad": "Adagrad", "sgd": "SGD"}.get,
                          key="tr_opt", persist_state=KEEP, horizontal=True)
     c5, c6, c7, c8 = st.columns(4)
-    clip = c5.selectbox("Gradient clipping", list(CLIPS), key="tr_clip", persist_state=KEEP, format_func=CLIPS.get)
+    clip = c5.selectbox("Gradient clipping", list(CLIPS), key="tr_clip", persist_state=KEEP, format_func=CLIPS.get,
+                        help=CLIP_HELP)
     clip_value = c6.select_slider("Clipping threshold c", [0.1, 0.5, 1.0, 5.0, 10.0, 50.0], 5.0, key="tr_clipv",
                                   persist_state=KEEP, disabled=clip == "none")
     iterations = c7.select_slider("Iterations per run", ITERATIONS, 100, key="tr_iters", persist_state=KEEP)
@@ -40,25 +45,42 @@ def loss_chart(losses: list[float], key: str | None = None) -> None:
     it, loss, smooth = pg.loss_curves(losses)
     show("loss", {"loss": pd.concat([pd.DataFrame({"iteration": it, "loss": loss, "curve": "loss of the chunk"}),
                                      pd.DataFrame({"iteration": it, "loss": smooth, "curve": "running average"})])},
-         key=key)
+         key=key, alt_text=f"Line chart: the loss per character over {len(losses)} iterations, from {losses[0]:.3f} at "
+                      f"the first to {losses[-1]:.3f} at the last, with its running average.")
 
 
-def probability_table(history: list[tuple[int, np.ndarray]], vocab: Vocab) -> None:
-    """p(next character | context) at a few iterations, one column per character."""
+def probability_table(history: list[tuple[int, np.ndarray]], vocab: Vocab, shown: list[int]) -> None:
+    """p(next character | context) at a few iterations, one column per character of `shown` (the few the model
+    now finds most likely), the rest summed up, and the most likely of all."""
     rows = pg.table_rows(len(history))
-    table = pd.DataFrame([{"iteration": history[i][0],
-                           **{repr(ch): f"{p:.3f}" for ch, p in zip(vocab.chars, history[i][1], strict=True)},
-                           "most likely": repr(vocab.chars[int(np.argmax(history[i][1]))])} for i in rows])
-    st.dataframe(table.set_index("iteration"), width="stretch")
+    rest = vocab.size - len(shown)
+
+    def row(i: int) -> dict:
+        it, p = history[i]
+        out = {"iteration": it, **{repr(vocab.chars[c]): f"{p[c]:.3f}" for c in shown}}
+        if rest:
+            out[f"the other {rest}"] = f"{1.0 - float(p[shown].sum()):.3f}"
+        return {**out, "most likely": repr(vocab.chars[int(np.argmax(p))])}
+
+    st.dataframe(pd.DataFrame([row(i) for i in rows]).set_index("iteration"), width="stretch",
+                 height=35 * (len(rows) + 1) + 3)  # every row, no inner scrolling
+    notes = []
+    if rest:
+        notes.append(f"The {len(shown)} characters the model now finds most likely, of the text's {vocab.size}; "
+                     f"'the other {rest}' is the probability left to the rest.")
     if history[0][0] > 0:
-        st.caption(f"The table starts at iteration {history[0][0]}, when this context was chosen.")
+        notes.append(f"The table starts at iteration {history[0][0]}, when this context was chosen.")
+    if notes:
+        st.caption(" ".join(notes))
 
 
-def probability_chart(history: list[tuple[int, np.ndarray]], vocab: Vocab) -> None:
-    its = np.array([h[0] for h in history])
-    ps = np.array([h[1] for h in history])  # (n, V)
-    show("probs", {"probs": pd.DataFrame({"iteration": np.repeat(its, vocab.size),
-                                          "character": np.tile([repr(c) for c in vocab.chars], len(its)),
+def probability_chart(history: list[tuple[int, np.ndarray]], vocab: Vocab, shown: list[int]) -> None:
+    """The probabilities of the `shown` characters over the iterations (a long history is thinned evenly)."""
+    keep = pg.chart_rows(len(history))
+    its = np.array([history[i][0] for i in keep])
+    ps = np.array([history[i][1][shown] for i in keep])  # (n, len(shown))
+    show("probs", {"probs": pd.DataFrame({"iteration": np.repeat(its, len(shown)),
+                                          "character": np.tile([repr(vocab.chars[c]) for c in shown], len(its)),
                                           "p": ps.ravel()})}, key="tr_prob_chart")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from core.progress.attempt import Attempt
 
@@ -211,3 +211,15 @@ def days_since(iso: str | None, now: datetime | None = None) -> int | None:
         return None
     now = now or datetime.now(UTC)
     return max(0, (now - datetime.fromisoformat(iso)).days)
+
+
+WINDOW_DAYS = 7  # the answers-per-day chart spans at least this many days
+
+
+def day_window(days: Iterable[str], min_days: int = WINDOW_DAYS) -> tuple[str, str]:
+    """(first day, last day) of the answers-per-day chart, as YYYY-MM-DD: from the first active day, or earlier so
+    that at least `min_days` days show, to the last active day (today when there is none)."""
+    found = sorted(date.fromisoformat(d) for d in days)
+    last = found[-1] if found else datetime.now(UTC).date()
+    start = min(found[0] if found else last, last - timedelta(days=min_days - 1))
+    return start.isoformat(), last.isoformat()

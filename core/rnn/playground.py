@@ -1,5 +1,6 @@
-"""What the train-and-sample screen shows, computed: the loss curve, the probability table, the checks on
-what a learner types (a context, a start text), when training is diverging, and the gradient check's verdict.
+"""What the train-and-sample screen shows, computed: the loss curve, the probability table (the few characters
+the model now expects most), what the text itself says should follow the context, the checks on what a learner
+types (a context, a start text), when training is diverging, and the gradient check's verdict.
 
 The screen (pages/train_rnn.py) only draws these; everything here is plain NumPy and testable without a UI.
 """
@@ -11,7 +12,11 @@ from core.rnn.train import TrainState
 from core.rnn.vocab import Vocab
 
 MAX_LOSS_POINTS = 600  # points per curve of the loss chart; longer runs are thinned evenly
+MAX_CHART_ROWS = 300  # iterations drawn by the p(next character | context) chart; longer histories are thinned
 TABLE_ROWS = 12  # rows of the p(next character | context) table
+TOP_CHARACTERS = 5  # characters (columns) of that table and lines of its chart
+CONTEXT_LENGTH = 4  # the default context: the text's first characters ("hell" of "hello")
+LEARNT = 0.9  # p(the character the text has next | context) above which the network has learnt it
 GRADCHECK_AGREES = 1e-6  # relative error below which BPTT and central differences agree
 
 
@@ -38,9 +43,70 @@ def missing_characters(vocab: Vocab, text: str) -> str:
     return "".join(dict.fromkeys(ch for ch in text if ch not in vocab.chars))
 
 
-def default_context(vocab: Vocab, data: np.ndarray) -> str:
-    """The lecture's 'hell' when the text has its letters, else the text's first four characters."""
-    return "hell" if all(ch in vocab.chars for ch in "hell") else vocab.decode(data[:4])
+def chart_rows(n: int, max_rows: int = MAX_CHART_ROWS) -> np.ndarray:
+    """Indices of the history rows the chart draws: all of them, or max_rows spread evenly (first and last kept)."""
+    return np.unique(np.linspace(0, n - 1, min(n, max_rows)).round().astype(int))
+
+
+def default_context(text: str) -> str:
+    """The text's first characters, all but at least one: "hell" of "hello", "ab" of "abb".
+
+    At the start of the text training always begins from h = 0, as the probability table does, so what follows
+    these characters is exactly what the network is taught to predict there."""
+    return text[:min(CONTEXT_LENGTH, len(text) - 1)]
+
+
+def top_characters(probs: np.ndarray, vocab: Vocab, keep: str = "", k: int = TOP_CHARACTERS) -> list[int]:
+    """Indices of the k most likely characters under `probs` (most likely first), plus any character of `keep`
+    (the one the text has next) that is not among them."""
+    order = [int(i) for i in np.argsort(-probs, kind="stable")]
+    chosen = order[:k]
+    chosen += [i for i in order[k:] if vocab.chars[i] in keep]
+    return chosen
+
+
+def followers(text: str, context: str) -> dict[str, int]:
+    """How often each character follows `context` in `text` (overlapping occurrences), in order of first sight."""
+    counts: dict[str, int] = {}
+    if not context:
+        return counts
+    i = text.find(context)
+    while i != -1 and i + len(context) < len(text):
+        ch = text[i + len(context)]
+        counts[ch] = counts.get(ch, 0) + 1
+        i = text.find(context, i + 1)
+    return counts
+
+
+def expected_next(text: str, context: str) -> str | None:
+    """The character the network should learn to give after `context`: the one that follows it at the start of
+    the text (where training, like the table, starts from h = 0), or None when the text does not begin with it."""
+    return text[len(context)] if context and text.startswith(context) and len(text) > len(context) else None
+
+
+def context_verdict(text: str, context: str, probs: np.ndarray, vocab: Vocab) -> tuple[bool, str]:
+    """(learnt, a sentence) on what the learner's text says should follow `context` and what the model gives it.
+
+    learnt is True when the text begins with the context and the model gives the character that follows there
+    more than LEARNT (0.9)."""
+    def p(ch: str) -> float:
+        return float(probs[vocab.index(ch)])
+
+    nxt = expected_next(text, context)
+    if nxt is not None:
+        if p(nxt) > LEARNT:
+            return True, (f"p({nxt!r} | {context!r}) = {p(nxt):.3f}: the network has learnt that your text goes on "
+                          f"with {nxt!r} after {context!r}.")
+        return False, (f"p({nxt!r} | {context!r}) = {p(nxt):.3f}. Your text begins with {context!r} followed by "
+                       f"{nxt!r}: train on to push it above {LEARNT:g}.")
+    seen = followers(text, context)
+    if seen:
+        counts = ", ".join(f"{ch!r} ({n}×)" for ch, n in sorted(seen.items(), key=lambda kv: -kv[1])[:TOP_CHARACTERS])
+        model = ", ".join(f"p({ch!r}) = {p(ch):.3f}" for ch in sorted(seen, key=lambda c: -seen[c])[:TOP_CHARACTERS])
+        return False, (f"In your text {context!r} is followed by {counts}; the model, reading {context!r} from "
+                       f"h₀ = 0, gives {model}.")
+    return False, (f"{context!r} is not followed by any character in your text, so the text does not say what comes "
+                   "next: the table shows what the model makes of it.")
 
 
 def diverging(state: TrainState) -> bool:

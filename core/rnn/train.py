@@ -16,6 +16,7 @@ from core.rnn.params import Params, init_params
 from core.rnn.vocab import Vocab
 
 MAX_TEXT = 20_000  # characters: a learner's text beyond this is refused, with this number in the message
+MAX_DISTINCT = 100  # different characters (the vocabulary V); an English text uses about 70
 
 
 @dataclass
@@ -38,8 +39,12 @@ def validate_text(text: str) -> str | None:
         return f"The text has {len(text):,} characters; the limit is {MAX_TEXT:,}. Paste a shorter extract."
     if len(text) < 2:
         return "The text needs at least two characters: an input and the character that follows it."
-    if len(set(text)) < 2:
+    distinct = len(set(text))
+    if distinct < 2:
         return "The text uses only one distinct character, so there is nothing to predict: add another."
+    if distinct > MAX_DISTINCT:
+        return (f"The text uses {distinct:,} different characters; the limit is {MAX_DISTINCT} (each one is an input "
+                "and an output of the network). Paste a text in one alphabet, without emoji or symbols.")
     return None
 
 

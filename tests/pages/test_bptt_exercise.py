@@ -125,3 +125,19 @@ def test_a_gradient_that_is_off_is_marked_as_disagreeing(app):
     table = at.dataframe[-1].value
     row = table[table["gradient"] == "∂E/∂W_hy"].iloc[0]
     assert row["verdict"].startswith("✗") and float(row["your relative error"]) > 0.1
+
+
+def test_matrix_inputs_show_an_example_of_their_own_shape(app):
+    """Only vectors had a format example; a matrix box was empty."""
+    at = app(PAGE)
+    inst = textbook()
+    i = next(i for i, (_, qs) in enumerate(groups(inst)) if any(q.kind == "matrix" for q in qs))
+    at.selectbox(key="bptt_group").set_value(i).run()
+    for q in groups(inst)[i][1]:
+        box = at.text_input(key=widget_key(inst, q.id))
+        if q.kind == "matrix":
+            rows, cols = q.shape
+            assert box.placeholder.startswith("e.g. [[") and box.placeholder.count("], [") == rows - 1
+            assert box.placeholder.split("], [")[0].count(",") == cols - 1
+        elif q.kind == "vector":
+            assert box.placeholder.count(",") == q.shape[0] - 1

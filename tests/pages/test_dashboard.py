@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 
 import pandas as pd
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -79,7 +80,15 @@ def test_the_dashboard_reflects_answers_from_the_exercise_screens(app):
     assert mistakes.iloc[0].to_dict() == {"Mistake": "Bias left out", "Times": 2, "Lesson": lesson}
     assert any("most frequent mistake is **Bias left out** (2 times)" in m.value for m in at.markdown)
     (chart,) = at.get("vega_lite_chart")
-    assert json.loads(chart.proto.spec)["mark"]["type"] == "bar"
+    spec = json.loads(chart.proto.spec)
+    assert spec["mark"]["type"] == "bar"
+    # one day of answers is one bar a day wide on an axis of at least a week, not one bar across the chart
+    x = spec["encoding"]["x"]
+    assert x["type"] == "temporal" and x["timeUnit"] == "utcyearmonthdate"
+    start, end = (datetime.fromisoformat(d) for d in x["scale"]["domain"])
+    assert (end - start).days == 6 and end.hour == 23
+    assert spec["encoding"]["color"]["scale"]["range"] == ["green", "orange", "red"]  # the theme's colours
+    assert "4 answers on 1 day" in chart.proto.alt
     data = pd.concat([convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets])
     assert sorted(zip(data["outcome"], data["answers"], strict=True)) == [("correct", 1), ("wrong", 3)]
     lessons = frame(at, "Practice answers").set_index("Lesson")

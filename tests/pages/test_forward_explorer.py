@@ -23,8 +23,9 @@ def test_default_view_shows_the_hello_network(app):
     assert "h, e, l, o" in " ".join(m.value for m in at.markdown)
     latex = " ".join(x.value for x in at.latex)
     assert r"W_{xh} = \begin{bmatrix}" in latex and fmt(params.W_xh[0, 0], 2) in latex
-    table = at.dataframe[1].value
-    assert list(table.index) == [1, 2, 3, 4] and list(table["input"]) == list("hell")
+    table = at.table[0].value  # a static table: every column and row shows (a dataframe cut it off at y_t)
+    assert list(table["t"]) == [1, 2, 3, 4] and list(table["input"]) == list("hell")
+    assert list(table.columns)[-4:] == ["y_t", "p_t", "predicted", "E_t"]
     assert table["E_t"].tolist() == [fmt(v, 4) for v in tr.loss_t]
     assert any("0.567" in i.value for i in at.info)  # t = 1: only the input column and the bias
 
@@ -37,7 +38,14 @@ def test_changing_seed_and_hidden_size_changes_the_network(app):
     assert not at.exception
     _, _, tr = trace_text("hello", 5, 7)
     assert metric(at, "Total loss E") == fmt(tr.loss, 4) != before
-    assert at.dataframe[1].value["h_t"].iloc[0].count(",") == 4  # five hidden units
+    assert at.table[0].value["h_t"].iloc[0].count(",") == 4  # five hidden units
+
+
+def test_a_twelve_character_text_shows_all_eleven_steps(app):
+    at = app(PAGE)
+    at.text_input(key="explorer_text").set_value("hello world!").run()
+    assert not at.exception
+    assert list(at.table[0].value["t"]) == list(range(1, 12))
 
 
 def test_step_slider_shows_that_steps_numbers(app):

@@ -6,7 +6,7 @@ import io
 import pandas as pd
 import pyarrow as pa
 
-from core.rnn.train import MAX_TEXT
+from core.rnn.train import MAX_DISTINCT, MAX_TEXT
 
 PAGE = "pages/train_rnn.py"
 
@@ -40,21 +40,31 @@ def test_training_hello_makes_o_follow_hell(app):
     table = prob_table(at)
     assert table.index[0] == 0 and table.index[-1] == 100 and len(table) > 5
     assert table["most likely"].iloc[-1] == "'o'" and float(table["'o'"].iloc[-1]) > 0.9
-    assert any("p(o | 'hell') = " in s.value and "learnt" in s.value for s in at.success)
+    assert any("p('o' | 'hell') = " in s.value and "learnt" in s.value for s in at.success)
     loss = chart_data(at, "loss")
     assert loss.iteration.max() == 100 and set(loss.curve) == {"loss of the chunk", "running average"}
     probs = chart_data(at, "probs")
     assert set(probs.character) == {"'h'", "'e'", "'l'", "'o'"}
 
 
-def test_empty_short_and_oversized_texts_get_a_clear_message(app):
+def test_empty_short_and_odd_texts_get_a_clear_message(app):
     at = app(PAGE)
     for text, words in (("", "empty"), ("a", "at least two characters"), ("aaaa", "only one distinct character"),
-                        ("ab" * (MAX_TEXT // 2 + 1), f"the limit is {MAX_TEXT:,}")):
+                        ("".join(map(chr, range(0x4E00, 0x4E00 + MAX_DISTINCT + 5))),
+                         f"{MAX_DISTINCT + 5} different characters; the limit is {MAX_DISTINCT}")):
         at.text_area(key="tr_text").set_value(text).run()
         assert not at.exception
         assert any(words in e.value for e in at.error), f"{text[:10]!r}: {[e.value for e in at.error]}"
         assert not at.get("vega_lite_chart")
+
+
+def test_the_text_box_has_its_limit_and_says_what_a_longer_paste_does(app):
+    at = app(PAGE)
+    assert at.text_area(key="tr_text").proto.max_chars == MAX_TEXT  # the browser refuses a longer paste
+    assert any(f"Up to {MAX_TEXT:,} characters" in c.value and "A longer paste is not taken" in c.value
+               for c in at.caption)
+    at.text_area(key="tr_text").set_value("ab" * (MAX_TEXT // 2)).run()  # exactly the limit: trained on
+    assert not at.exception and not at.error and metric(at, "Iterations") == "0"
 
 
 def test_slider_changes_keep_the_model_and_new_model_restarts_it(app):
@@ -129,16 +139,60 @@ def test_context_must_use_the_texts_characters(app):
     assert not at.warning and list(prob_table(at).columns)[-1] == "most likely"
 
 
-def test_a_new_text_gets_its_own_context_and_start_and_trains(app):
+def test_a_new_text_trains_a_new_model_of_that_text(app):
+    """The bug: after pasting a new text, Train went on training the "hello" model."""
     at = app(PAGE)
+    at.button(key="tr_train").click().run()
+    assert metric(at, "Iterations") == "100"
     at.text_area(key="tr_text").set_value("to be or not to be").run()
-    at.button(key="tr_reset").click().run()
-    assert not at.warning and not at.error
+    assert not at.exception and not at.warning and not at.error
+    assert metric(at, "Iterations") == "0", "a changed text starts a model of that text"
+    assert any("New text, new network" in i.value and "18 characters" in i.value for i in at.info)
     assert at.text_input(key="tr_context").value == "to b"
     assert at.text_input(key="tr_start").value == "t"
     at.button(key="tr_train").click().run()
     assert metric(at, "Iterations") == "100"
+    assert not any("New text" in i.value for i in at.info), "said once, when the text changed"
+    chars = [c for c in prob_table(at).columns if c.startswith("'")]
+    assert len(chars) == 5 and set(chars) <= {repr(c) for c in "to bern"} and "'e'" in chars
+    assert set(chart_data(at, "probs").character) == set(chars)
     assert set(at.get("code")[0].value) <= set("to be or not to be")
+    at.select_slider(key="tr_iters").set_value(500)
+    at.button(key="tr_train").click().run()
+    assert any("p('e' | 'to b') = " in s.value and "your text goes on with 'e'" in s.value for s in at.success)
+
+
+def test_messages_speak_of_the_learners_text_not_of_hell(app):
+    """The bug: a new model of another text still said "p(o | 'hell') = 0.025 — train on to push it above 0.9"."""
+    at = app(PAGE)
+    at.text_area(key="tr_text").set_value("oh hello there").run()
+    assert at.text_input(key="tr_context").value == "oh h"
+    said = [c.value for c in at.caption] + [s.value for s in at.success]
+    assert any("p('e' | 'oh h') = " in x and "begins with 'oh h' followed by 'e'" in x for x in said), said
+    assert not any("'hell'" in x for x in said)
+    at.text_input(key="tr_context").set_value("e").run()  # not the opening: what the text has after it
+    assert any("In your text 'e' is followed by 'l' (1×), 'r' (1×)" in c.value for c in at.caption)
+    at.text_input(key="tr_context").set_value("ere").run()  # only at the very end
+    assert any("'ere' is not followed by any character in your text" in c.value for c in at.caption)
+
+
+def test_the_next_character_table_shows_the_top_five_of_a_long_alphabet(app):
+    """The bug: the table had a column per character (30+) and was cut off."""
+    at = app(PAGE)
+    text = "the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs!"
+    at.text_area(key="tr_text").set_value(text).run()
+    at.select_slider(key="tr_iters").set_value(10)
+    at.button(key="tr_train").click().run()
+    table = prob_table(at)
+    chars = [c for c in table.columns if c.startswith("'")]
+    rest = len(set(text)) - len(chars)
+    assert len(chars) in (5, 6) and "'q'" in chars, "the top five, and the character the text has after 'the '"
+    assert rest > 20
+    assert list(table.columns) == chars + [f"the other {rest}", "most likely"]
+    row = table.iloc[-1]
+    assert abs(sum(float(row[c]) for c in chars) + float(row[f"the other {rest}"]) - 1) < 0.01
+    assert set(chart_data(at, "probs").character) == set(chars)
+    assert any("5 characters the model now finds most likely" in c.value for c in at.caption)
 
 
 def test_the_model_survives_a_trip_to_another_page(app):

@@ -2,11 +2,11 @@
 next steps follow the course and the learner's most frequent mistake."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core.course.content import load_content
 from core.progress import Attempt
-from core.progress.summary import days_since, lesson_progress, next_steps, quiz_exercise, summarize
+from core.progress.summary import day_window, days_since, lesson_progress, next_steps, quiz_exercise, summarize
 
 CONTENT = load_content()
 
@@ -43,6 +43,14 @@ def test_per_day_counts_by_outcome():
     items = [ans("e", "a", 1.0, 0), ans("e", "b", 0.5, 1), ans("e", "c", 0.0, 60 * 24 + 5)]
     assert summarize("Ana", items).per_day == (("2024-03-01", "correct", 1), ("2024-03-01", "partly right", 1),
                                                ("2024-03-02", "wrong", 1))
+
+
+def test_the_chart_spans_at_least_a_week_ending_on_the_last_active_day():
+    assert day_window(["2024-03-01"]) == ("2024-02-24", "2024-03-01")
+    assert day_window(["2024-03-05", "2024-03-01"]) == ("2024-02-28", "2024-03-05")
+    assert day_window(["2024-01-01", "2024-03-01"]) == ("2024-01-01", "2024-03-01")  # a longer span is kept
+    first, last = day_window([])
+    assert (date.fromisoformat(last) - date.fromisoformat(first)).days == 6
 
 
 def test_lesson_status_and_next_steps_follow_the_course():

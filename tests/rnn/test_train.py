@@ -5,6 +5,7 @@ import pytest
 from core.rnn.gradcheck import check_rnn_gradients
 from core.rnn.model import Grads
 from core.rnn.train import (
+    MAX_DISTINCT,
     MAX_TEXT,
     TrainConfig,
     clip_gradients,
@@ -42,7 +43,9 @@ def test_training_walks_a_longer_text_in_chunks_and_loss_falls():
 
 
 @pytest.mark.parametrize("text,fragment", [("", "empty"), ("a", "two characters"), ("aaaa", "one distinct"),
-                                           ("x" * (MAX_TEXT + 1), f"{MAX_TEXT:,}")])
+                                           ("x" * (MAX_TEXT + 1), f"{MAX_TEXT:,}"),
+                                           ("".join(map(chr, range(0x4E00, 0x4E00 + MAX_DISTINCT + 1))),
+                                            f"{MAX_DISTINCT + 1} different characters; the limit is {MAX_DISTINCT}")])
 def test_bad_training_text_gets_a_clear_message(text, fragment):
     assert fragment in validate_text(text)
     with pytest.raises(ValueError, match=fragment):
