@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.gradients import captions, chart_data, decay
+from core.gradients import captions, chart_data, decay, jit
 from ui.charts import regions, show
 
 INIT_NAMES = {"normal": "scaled normal", "orthogonal": "orthogonal", "identity": "identity"}
@@ -99,6 +99,9 @@ st.caption(
     "drawn; faded lines are runs float64 cannot resolve."
     + (f" Lines are drawn at {len(chart_data.thin(T))} of the {T} distances." if T > chart_data.MAX_POINTS else "")
 )
+if jit.compiling():  # the first minute after a fresh install: the same curves, from the slower NumPy loops
+    st.caption("The fast, compiled version of these loops is being prepared (once after the app is installed, "
+               "about 20 seconds); until then each change takes a little longer.")
 for col, m in zip(st.columns(3), decay.MODELS, strict=True):
     col.markdown(f"**{decay.LABELS[m]}**")
     a, b = col.columns(2)

@@ -8,6 +8,7 @@ not even by their address.
 """
 from __future__ import annotations
 
+from core.gradients import jit
 from ui import identity
 from ui.progress import status_banner
 
@@ -31,6 +32,10 @@ def visible(pages: dict[str, list]) -> dict[str, list]:
 
 
 def frame() -> None:
-    """The sidebar's learner box and, at the top of the page, how saving stands (when it is not simply fine)."""
+    """The sidebar's learner box and, at the top of the page, how saving stands (when it is not simply fine).
+
+    Also starts, once per server process, the background compile of the gradients screen's loops (a fresh
+    install: ~20 s; later: loaded in about a second), so the first visit to that screen does not wait for it."""
+    jit.start_background()
     identity.sidebar()
     status_banner()

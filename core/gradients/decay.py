@@ -275,15 +275,18 @@ def decay_curves(cfg: DecayConfig, blocks: Blocks | None = None, models: tuple[s
                  compiled: bool | None = None) -> dict[str, CellCurves]:
     """The curves of each requested cell for one configuration (pass `blocks` to reuse the costly part).
 
-    compiled: None uses the numba loops when core.gradients.jit says they work, False the NumPy path.
+    compiled: None uses the numba loops if they are ready (core.gradients.jit.ready: compiled and working), else
+    the NumPy path while they compile in the background; True waits for them (an error if they fail); False
+    the NumPy path.
     """
     cfg.validate()
     nets = build_networks(cfg, blocks)
-    if compiled is None or compiled:
+    if compiled:
         ok, reason = jit.status()
-        if compiled and not ok:
+        if not ok:
             raise RuntimeError(f"the compiled path was asked for but is not available: {reason}")
-        compiled = ok
+    elif compiled is None:
+        compiled = jit.ready()
 
     def one(model: str) -> CellCurves:
         rng = np.random.default_rng((cfg.seed, 4, MODELS.index(model)))  # stream 4: spectral anchors

@@ -10,7 +10,9 @@ reference and the fallback. The compiled path is used unless
 
 numba keeps the compiled code between processes (cache=True): in `__pycache__` beside kernels.py, or in
 NUMBA_CACHE_DIR when that is set (numba itself falls back to a per-user folder when the source folder is
-not writable). A fresh clone compiles once, in a few seconds; later processes load the cache.
+not writable). A fresh clone compiles once, in about 20 s; later processes load the cache in under a second.
+The app starts that in a background thread (start_background) when it starts, and until it is done the curves
+come from the NumPy path (ready() is False): nobody waits 20 s for their first chart.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import contextlib
 import gc
 import logging
 import os
+import threading
 
 import numpy as np
 
@@ -32,19 +35,49 @@ FACTOR_VIEWS = {"vanilla": ("fprime",), "lstm": ("alpha", "gamma (3 rows: i, f, 
                 "gru": ("z", "kappa_z", "kappa_n", "r", "kappa_r")}
 log = logging.getLogger(__name__)
 _state: dict = {}  # "kernels": the module once it has compiled, "reason": why the NumPy path is used
+_compile_lock = threading.Lock()  # one compile, however many threads ask
+_start_lock = threading.Lock()
 
 
 def status() -> tuple[bool, str]:
-    """(compiled path in use, why or why not); the first call compiles (or loads) the kernels."""
+    """(compiled path in use, why or why not); the first call compiles (or loads) the kernels, and a call made
+    while another thread compiles waits for it."""
     if "ok" not in _state:
-        _state["ok"], _state["reason"] = _try_enable()
-        if not _state["ok"]:
-            log.warning("decay curves use the NumPy path: %s", _state["reason"])
-        else:
-            # numba brings ~90,000 long-lived objects (its typing and compiler machinery); Streamlit forces a full
-            # collection after every run, which walked them all (~50 ms here). Frozen, they are never walked again.
-            gc.freeze()
+        with _compile_lock:
+            if "ok" not in _state:
+                ok, reason = _try_enable()
+                if not ok:
+                    log.warning("decay curves use the NumPy path: %s", reason)
+                else:
+                    # numba brings ~90,000 long-lived objects (its typing and compiler machinery); a full collection
+                    # walks them all (~50 ms here). Frozen, they are never walked again.
+                    gc.freeze()
+                _state["reason"] = reason
+                _state["ok"] = ok  # last: ready() reads it without the lock
     return _state["ok"], _state["reason"]
+
+
+def start_background() -> None:
+    """Compile (or load) the kernels in a daemon thread, once per process; a no-op once started or done."""
+    with _start_lock:
+        if "ok" in _state or "thread" in _state:
+            return
+        _state["thread"] = threading.Thread(target=status, name="rnn-tutor-compile-kernels", daemon=True)
+        _state["thread"].start()
+
+
+def ready() -> bool:
+    """Whether the compiled path can be used right now, without waiting: False while it compiles, or if it failed.
+    Starts the compile in the background if nothing has yet."""
+    if "ok" not in _state:
+        start_background()
+        return False
+    return _state["ok"]
+
+
+def compiling() -> bool:
+    """The kernels are being compiled (or loaded) right now, and the curves come from the NumPy path meanwhile."""
+    return "ok" not in _state and "thread" in _state
 
 
 def enabled() -> bool:

@@ -213,3 +213,21 @@ def test_without_numba_the_numpy_path_is_used_and_the_reason_logged():
     text = _status_in_a_fresh_process({}, pre="import sys; sys.modules['numba'] = None  # as if not installed")
     assert "STATUS False numba is not available (ModuleNotFoundError" in text
     assert "decay curves use the NumPy path: numba is not available" in text
+
+
+def test_the_first_curves_do_not_wait_for_the_compile_and_later_ones_use_it():
+    """decay_curves with compiled=None never blocks on numba: it starts the compile in a background thread and
+    uses the NumPy path until it is done; the curves are the same either way."""
+    code = ("from core.gradients import decay, jit\n"
+            "cfg = decay.DecayConfig(T=30, hidden=4)\n"
+            "before = jit.ready(); first = decay.decay_curves(cfg); during = jit.compiling()\n"
+            "ok, why = jit.status()  # waits for the background compile\n"
+            "again = decay.decay_curves(cfg)\n"
+            "same = max(abs(float(a - b)) for m in decay.MODELS\n"
+            "           for a, b in zip(first[m].grad_log10, again[m].grad_log10))\n"
+            "print('RESULT', before, during, ok, jit.ready(), jit.compiling(), same < 1e-9)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT"))
+    assert line == "RESULT False True True True False True", line
