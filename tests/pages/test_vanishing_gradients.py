@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import streamlit as st
 
 from core.gradients.captions import sci
 
@@ -243,3 +244,19 @@ def test_settings_survive_a_trip_to_another_page(app):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert at.slider(key="vg_T").value == 321
+
+
+def test_while_the_compiled_loops_are_being_prepared_the_page_draws_from_numpy_and_says_so(app, monkeypatch):
+    from core.gradients import jit
+
+    default = charts(app(PAGE))["decay"]["curves"]
+    assert not any("being prepared" in c.value for c in app(PAGE).caption), "no note once they are ready"
+    # As on a fresh install: the compile has started (in a thread of its own) and is not done.
+    monkeypatch.setattr(jit, "_state", {"thread": object()})
+    st.cache_data.clear()  # the curves are computed again, not read from the cache
+    at = app(PAGE)
+    assert not at.exception
+    assert any("being prepared" in c.value and "20 seconds" in c.value for c in at.caption)
+    during = charts(at)["decay"]["curves"]
+    assert len(during) == len(default)
+    np.testing.assert_allclose(during.value.to_numpy(), default.value.to_numpy(), rtol=1e-9)
