@@ -51,6 +51,15 @@ def _bin(name: str) -> str:
     return found
 
 
+def installed() -> bool:
+    """PostgreSQL's server programs are on this machine (initdb and pg_ctl)."""
+    try:
+        _bin("initdb"), _bin("pg_ctl")
+    except RuntimeError:
+        return False
+    return True
+
+
 def _is_root() -> bool:
     return os.geteuid() == 0
 
