@@ -122,7 +122,8 @@ def fresh_seeds(n: int) -> list[int]:
 
 def check_click(page, url: str, path: str, seed: int) -> dict:
     bp.loaded(page, f"{url}/{path}?seed={seed}")
-    form = page.locator('[data-testid="stForm"]').first
+    # the answers' form: the one with Check (the "your own text" form beside it is folded in an expander)
+    form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="Check")).first
     boxes = form.locator(".stTextInput input")
     for i in range(boxes.count()):
         boxes.nth(i).fill("1")
@@ -204,7 +205,12 @@ class Target:
     label: str
     url: str
     pid: int
+    app: Path = ROOT
     page: object = None
+
+    def pages(self) -> dict:
+        """The pages this server's app registers (an older checkout may have fewer)."""
+        return registered_pages(self.app / "streamlit_app.py")
 
 
 def _interleaved(targets: list[Target], name: str, fn, repeat: int, target: str | None = None) -> list[dict]:
@@ -227,7 +233,7 @@ def _interleaved(targets: list[Target], name: str, fn, repeat: int, target: str 
 def measure(targets: list[Target], repeat: int, rss: int, only: str = "") -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    pages = registered_pages()
+    pages = targets[0].pages()
     want = (lambda kind: kind in only) if only else (lambda kind: True)
     rows = [result("load_average_1min_at_start", os.getloadavg()[0], ""), result("repeats", repeat, "")]
     with sync_playwright() as pw:
@@ -236,14 +242,15 @@ def measure(targets: list[Target], repeat: int, rss: int, only: str = "") -> lis
         for t in targets:
             t.page = ctx.new_page()
             bp.instrument(t.page)
-            for entry in pages.values():  # warm-up: imports, st.cache_*, the compiled kernels
+            for entry in t.pages().values():  # warm-up: imports, st.cache_*, the compiled kernels
                 bp.loaded(t.page, f"{t.url}/{entry.url_path}")
         if want("paint"):
             rows += _interleaved(targets, "first paint of Home (new context)",
                                  lambda t, i: first_paint_home(browser, t.url), repeat)
         for _, entry in sorted(pages.items()) if want("switch") else []:
             start = "learn" if entry.default else ""
-            rows += _interleaved(targets, f"switch to {entry.title} (/{entry.url_path})",
+            having = [t for t in targets if entry.url_path in {e.url_path for e in t.pages().values()}]
+            rows += _interleaved(having, f"switch to {entry.title} (/{entry.url_path})",  # no baseline: a new page
                                  lambda t, i, e=entry, s=start: page_switch(t.page, t.url, e.title, s), repeat,
                                  TARGETS["switch"])
         seeds = fresh_seeds(repeat + 1)
@@ -281,9 +288,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     ab = args.vs is not None or bool(args.vs_server_arg)
     with contextlib.ExitStack() as stack:
-        targets = [Target("A", *stack.enter_context(server(args.app, args.server_arg)))]
+        targets = [Target("A", *stack.enter_context(server(args.app, args.server_arg)), app=args.app)]
         if ab:
-            targets.append(Target("B", *stack.enter_context(server(args.vs or args.app, args.vs_server_arg))))
+            targets.append(Target("B", *stack.enter_context(server(args.vs or args.app, args.vs_server_arg)),
+                                  app=args.vs or args.app))
         rows = measure(targets, args.repeat, args.rss, args.only)
     head = [result(f"A: {args.app} {' '.join(args.server_arg)}".rstrip(), 0, "")]
     if ab:
