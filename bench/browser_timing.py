@@ -20,11 +20,7 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +29,7 @@ from bench import browser_probe as bp
 from bench.timing import result
 from core.app_pages import registered_pages
 from core.paths import ROOT
-from tests.browser.harness import CHROMIUM_FLAGS, find_chromium, free_port
+from tests.browser.harness import CHROMIUM_FLAGS, find_chromium, streamlit_server
 
 TARGETS = {"check": "<= 300 ms", "slider": "<= 400 ms", "switch": "<= 800 ms"}
 
@@ -41,35 +37,9 @@ TARGETS = {"check": "<= 300 ms", "slider": "<= 400 ms", "switch": "<= 800 ms"}
 @contextmanager
 def server(app_dir: Path, extra_args: list[str]):
     """`streamlit run` of app_dir on a free loopback port with a scratch data folder; yields (url, pid)."""
-    port = free_port()
     data = Path(tempfile.mkdtemp(prefix="bench-browser-"))
-    log = open(data / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", *extra_args],
-                            cwd=app_dir, env={**os.environ, "RNN_TUTOR_DATA": str(data / "data")}, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server(data / "data", args=tuple(extra_args), app_dir=app_dir, start_timeout=90) as url:
+        yield url, streamlit_server.last_pid
 
 
 def rss_mb(pid: int) -> float:

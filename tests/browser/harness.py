@@ -34,11 +34,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(data_dir: Path, port: int | None = None, args: tuple[str, ...] = (), env: dict | None = None):
+def streamlit_server(data_dir: Path, port: int | None = None, args: tuple[str, ...] = (), env: dict | None = None,
+                     app_dir: Path = ROOT, start_timeout: float = 60):
     """Start the app as a learner would (`streamlit run`), wait for its health check, stop it afterwards.
 
     `args` are more `streamlit run` options (e.g. --secrets.files for sign-in); `env` more environment
-    variables (e.g. RNN_TUTOR_DB_URL for a database server instead of the SQLite file in `data_dir`).
+    variables (e.g. RNN_TUTOR_DB_URL for a database server instead of the SQLite file in `data_dir`); `app_dir`
+    another checkout to serve (the browser benchmark's A/B). streamlit_server.last_log and .last_pid name the
+    newest server's log file and process.
     """
     port = port or free_port()
     env = {**os.environ, "RNN_TUTOR_DATA": str(data_dir), **(env or {})}
@@ -49,12 +52,12 @@ def streamlit_server(data_dir: Path, port: int | None = None, args: tuple[str, .
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          *args],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    streamlit_server.last_log = log_path
+    streamlit_server.last_log, streamlit_server.last_pid = log_path, proc.pid
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + start_timeout
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:

@@ -18,7 +18,7 @@ import pytest
 
 from core.app_pages import registered_pages
 from tests.browser import a11y
-from tests.browser.harness import CHROMIUM_FLAGS, SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
+from tests.browser.harness import SCREENSHOTS, find_chromium, streamlit_server, wait_for_app
 
 CHROMIUM = find_chromium()
 PAGES = registered_pages()
@@ -30,16 +30,6 @@ pytestmark = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 2200}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

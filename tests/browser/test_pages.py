@@ -10,7 +10,6 @@ import pytest
 
 from core.app_pages import registered_pages
 from tests.browser.harness import (
-    CHROMIUM_FLAGS,
     SCREENSHOTS,
     find_chromium,
     streamlit_server,
@@ -25,16 +24,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH: install Debian's chromium to run them"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
