@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -100,6 +99,7 @@ class Server:
 
     def __init__(self, db_url: str, extra: list[str], log: Path) -> None:
         from tests.services.pgctl import free_port
+        from tests.services.process import wait_healthy
 
         self.port, self.log = free_port(), open(log, "w")
         env = {**os.environ, "RNN_TUTOR_DB_URL": db_url, "RNN_TUTOR_DATA": str(log.parent)}
@@ -108,18 +108,11 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              *extra], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.time() > deadline:
-                self.stop()
-                raise RuntimeError(f"streamlit did not start; see {log}")
-            time.sleep(0.2)
+        try:
+            wait_healthy(f"{self.url}/_stcore/health", self.proc, 60, str(log), poll=0.2)
+        except RuntimeError:
+            self.stop()
+            raise
 
     @property
     def url(self) -> str:

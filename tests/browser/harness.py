@@ -6,12 +6,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from core.paths import ROOT
+from tests.services.process import stop, wait_healthy
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -57,24 +56,10 @@ def streamlit_server(data_dir: Path, port: int | None = None, args: tuple[str, .
     streamlit_server.last_log, streamlit_server.last_pid = log_path, proc.pid
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + start_timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+        wait_healthy(f"{url}/_stcore/health", proc, start_timeout, log.name)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 
