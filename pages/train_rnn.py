@@ -4,11 +4,10 @@ import streamlit as st
 
 from core.rnn import playground as pg
 from core.rnn.gradcheck import check_rnn_gradients
-from core.rnn.train import MAX_DISTINCT, MAX_TEXT, new_state, next_char_probs, sample, train_recording, validate_text
+from core.rnn.train import MAX_DISTINCT, MAX_TEXT, next_char_probs, sample, train_recording, validate_text
 from ui import training
 
-# session keys (not widgets), so the model, its history and the last check live on across reruns and pages
-MODEL, MODEL_TEXT, HISTORY, CHECK, DRAW = "tr_model", "tr_model_text", "tr_history", "tr_gradcheck", "tr_draw"
+HISTORY, CHECK, DRAW = training.HISTORY, training.CHECK, training.DRAW  # session keys, not widgets
 CHUNKS = 20  # a training run is split into this many chunks, each followed by a redraw
 GRADCHECK_STEPS = 10  # characters the gradient check runs over (central differences cost two passes per weight)
 
@@ -35,28 +34,12 @@ if problem:
 config, iterations = training.settings()
 
 
-def fresh_model() -> None:
-    st.session_state[MODEL] = new_state(text, config)
-    st.session_state[MODEL_TEXT] = text
-    st.session_state.pop(HISTORY, None)
-    st.session_state.pop(CHECK, None)
-
-
-state = st.session_state.get(MODEL)
-if state is None:
-    fresh_model()
-elif (st.session_state[MODEL_TEXT] if MODEL_TEXT in st.session_state else state.vocab.decode(state.data)) != text:
-    # A model of another text cannot learn this one (it may not even have its characters): start one that does.
-    fresh_model()
-    st.info(f"New text, new network: a model of your text ({len(text):,} characters, {len(set(text))} different) "
-            "starts from iteration 0. Train to teach it.", icon=":material/autorenew:")
-state = st.session_state[MODEL]
+state = training.model_for(text, config)
 b1, b2, b3 = st.columns([1, 1, 2])
 train_clicked = b1.button(f"Train {iterations} iterations", type="primary", key="tr_train",
                           icon=":material/play_arrow:")
 if b2.button("New model", key="tr_reset", icon=":material/restart_alt:"):
-    fresh_model()
-    state = st.session_state[MODEL]
+    state = training.fresh_model(text, config)
 if (state.config.hidden, state.config.seed) != (config.hidden, config.seed):
     st.info(f"The current model has H = {state.config.hidden} and seed {state.config.seed}. Press **New model** to "
             f"start one with H = {config.hidden} and seed {config.seed}; until then Train continues the current "

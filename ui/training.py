@@ -6,11 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from core.rnn import playground as pg
-from core.rnn.train import TrainConfig
+from core.rnn.train import TrainConfig, TrainState, new_state
 from core.rnn.vocab import Vocab
 from ui.charts import show
 
 KEEP = "session"  # widget values survive a trip to another page
+# session keys (not widgets), so the model, its history and the last check live on across reruns and pages
+MODEL, MODEL_TEXT, HISTORY, CHECK, DRAW = "tr_model", "tr_model_text", "tr_history", "tr_gradcheck", "tr_draw"
 LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 # short labels: the box is a quarter of the row wide, and a longer label was cut off; the help says the rest
 CLIPS = {"elementwise": "each entry to ±c", "norm": "global norm to c", "none": "none"}
@@ -39,6 +41,29 @@ def settings() -> tuple[TrainConfig, int]:
     config = TrainConfig(hidden=int(hidden), seq_length=int(seq_length), learning_rate=float(lr),
                          optimizer=optimizer, clip=clip, clip_value=float(clip_value), seed=int(seed))
     return config, int(iterations)
+
+
+def fresh_model(text: str, config: TrainConfig) -> TrainState:
+    """A new model of `text` for this session; its table and gradient check start afresh."""
+    st.session_state[MODEL] = new_state(text, config)
+    st.session_state[MODEL_TEXT] = text
+    st.session_state.pop(HISTORY, None)
+    st.session_state.pop(CHECK, None)
+    return st.session_state[MODEL]
+
+
+def model_for(text: str, config: TrainConfig) -> TrainState:
+    """The session's model, or a new one if there is none or it learnt another text (and the page says so: a
+    model of another text cannot learn this one, it may not even have its characters)."""
+    state = st.session_state.get(MODEL)
+    if state is None:
+        return fresh_model(text, config)
+    learnt = st.session_state[MODEL_TEXT] if MODEL_TEXT in st.session_state else state.vocab.decode(state.data)
+    if learnt != text:
+        st.info(f"New text, new network: a model of your text ({len(text):,} characters, {len(set(text))} "
+                "different) starts from iteration 0. Train to teach it.", icon=":material/autorenew:")
+        return fresh_model(text, config)
+    return state
 
 
 def loss_chart(losses: list[float], key: str | None = None) -> None:
