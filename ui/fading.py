@@ -39,6 +39,9 @@ def current(definition: Definition) -> Fade:
     if fade is None:
         fade = _network(definition, 0, None)
         save(definition, fade)
+    elif fade.hidden != definition.hidden:  # a place imported from another version: its stage, a network of ours
+        fade = _network(definition, fade.stage, fade.seed)
+        save(definition, fade)
     return fade
 
 

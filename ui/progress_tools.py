@@ -55,7 +55,9 @@ def _import(store: Store, learner: Learner) -> None:
             result = store.import_data(learner, upload.getvalue(), known_ids())
             st.session_state[MESSAGE_KEY] = (
                 "success", f"Imported {result.added} answers into {md_escape(learner.display)}'s progress "
-                           f"({result.skipped} were already there, {result.lessons_marked} lessons marked as read).")
+                           f"({result.skipped} were already there, {result.lessons_marked} lessons marked as read"
+                           + (f", your place in {result.fades_added} worked example"
+                              f"{'s' if result.fades_added != 1 else ''}" if result.fades_added else "") + ").")
         except (ImportRefused, StoreError, ValueError) as exc:
             st.session_state[MESSAGE_KEY] = ("error", f"Nothing was imported. {exc}")
         st.rerun()

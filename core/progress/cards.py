@@ -133,6 +133,25 @@ def read_fade(conn, learner_id: int, exercise_id: str) -> Fade | None:
     return None if row is None else Fade(int(row.stage), int(row.seed), int(row.hidden))
 
 
+MAX_STAGE, MAX_SEED, MAX_HIDDEN = 100, 2 ** 63 - 1, 64  # bounds of a fade read from a file
+
+
+def fade_problems(fade: Fade) -> list[str]:
+    """Everything wrong with a fade from elsewhere (an import): whole numbers within bounds (empty: valid)."""
+    out = []
+    for name, hi in (("stage", MAX_STAGE), ("seed", MAX_SEED), ("hidden", MAX_HIDDEN)):
+        v = getattr(fade, name)
+        if isinstance(v, bool) or not isinstance(v, int) or not (0 if name != "hidden" else 1) <= v <= hi:
+            out.append(f"{name} must be a whole number from {0 if name != 'hidden' else 1} to {hi}")
+    return out
+
+
+def read_fades(conn, learner_id: int) -> dict[str, Fade]:
+    """{exercise id: Fade} of every exercise the learner has started in the worked examples."""
+    rows = conn.execute(select(fades).where(fades.c.learner_id == learner_id).order_by(fades.c.exercise_id)).all()
+    return {r.exercise_id: Fade(int(r.stage), int(r.seed), int(r.hidden)) for r in rows}
+
+
 def write_fade(conn, learner_id: int, exercise_id: str, fade: Fade) -> None:
     values = {"stage": int(fade.stage), "seed": int(fade.seed), "hidden": int(fade.hidden), "updated_at": now_iso()}
     if read_fade(conn, learner_id, exercise_id) is None:

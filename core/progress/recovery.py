@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import StoreError
-from core.progress.attempt import _UID, attempt_problems, now_iso
-from core.progress.cards import Review, review_problems
+from core.progress.attempt import _ID, _UID, attempt_problems, now_iso
+from core.progress.cards import Fade, Review, fade_problems, review_problems
 from core.progress.identity import Learner, as_learner
 from core.progress.rows import MergeResult, _attempt
-from core.progress.schema import SCHEMA_VERSION, attempts_table, learners, lesson_reads, reviews
+from core.progress.schema import SCHEMA_VERSION, attempts_table, fades, learners, lesson_reads, reviews
 
 BACKUP_FORMAT = "rnn-tutor-backup"
 _BATCH = 200
@@ -102,8 +102,8 @@ def _read_table(con: sqlite3.Connection, table: str, columns: list[str]) -> tupl
 
 
 def read_damaged(path: Path) -> tuple[dict[str, list[dict]], dict[str, int]]:
-    """The learners, attempts, lesson_reads and reviews rows a damaged file still holds, in the current schema's
-    shape."""
+    """The learners, attempts, lesson_reads, reviews and fades rows a damaged file still holds, in the current
+    schema's shape."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path} is not a file")
@@ -113,7 +113,7 @@ def read_damaged(path: Path) -> tuple[dict[str, list[dict]], dict[str, int]]:
         con = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
         try:
             got, lost = {}, {}
-            for table in (learners, attempts_table, lesson_reads, reviews):
+            for table in (learners, attempts_table, lesson_reads, reviews, fades):
                 have = _columns(con, table.name)
                 cols = [c.name for c in table.columns if c.name in have]
                 got[table.name], lost[table.name] = _read_table(con, table.name, cols) if cols else ([], 0)
@@ -148,7 +148,14 @@ def read_damaged(path: Path) -> tuple[dict[str, list[dict]], dict[str, int]]:
         except StoreError:
             lost["reviews"] = lost.get("reviews", 0) + 1
     ratings = [r for r in ratings if r["learner_id"] in keep]
-    return {"learners": people, "attempts": answers, "lesson_reads": reads, "reviews": ratings}, lost
+    places = []
+    for r in got["fades"]:
+        try:
+            places.append(_fade_row(r))
+        except StoreError:
+            lost["fades"] = lost.get("fades", 0) + 1
+    places = [r for r in places if r["learner_id"] in keep]
+    return {"learners": people, "attempts": answers, "lesson_reads": reads, "reviews": ratings, "fades": places}, lost
 
 
 def recover(path: Path, store) -> RecoveryReport:
@@ -188,7 +195,8 @@ def _only(rows: dict[str, list[dict]], learner: Learner | str) -> dict[str, list
     ids = {r["id"] for r in people}
     return {"learners": people, "attempts": [r for r in rows["attempts"] if r["learner_id"] in ids],
             "lesson_reads": [r for r in rows["lesson_reads"] if r["learner_id"] in ids],
-            "reviews": [r for r in rows.get("reviews") or [] if r.get("learner_id") in ids]}
+            "reviews": [r for r in rows.get("reviews") or [] if r.get("learner_id") in ids],
+            "fades": [r for r in rows.get("fades") or [] if r.get("learner_id") in ids]}
 
 
 def restore(store, text: str, learner: Learner | str | None = None) -> MergeResult:
@@ -204,8 +212,9 @@ def restore(store, text: str, learner: Learner | str | None = None) -> MergeResu
                          f"{SCHEMA_VERSION}")
     rows = {k: doc.get(k) for k in ("learners", "attempts", "lesson_reads")}
     rows["reviews"] = doc.get("reviews", [])  # backups of schema 3 and older have none
+    rows["fades"] = doc.get("fades", [])  # nor places in the worked examples
     if not all(isinstance(v, list) and all(isinstance(r, dict) for r in v) for v in rows.values()):
-        raise StoreError("the backup's learners, attempts, lesson_reads and reviews must be lists of rows")
+        raise StoreError("the backup's learners, attempts, lesson_reads, reviews and fades must be lists of rows")
     if learner is not None:
         rows = _only(rows, learner)
     for r in rows["attempts"]:
@@ -213,7 +222,21 @@ def restore(store, text: str, learner: Learner | str | None = None) -> MergeResu
         if problems:
             raise StoreError(f"the backup has an invalid answer ({'; '.join(problems)[:200]}): nothing was restored")
     rows["reviews"] = [_review_row(r) for r in rows["reviews"]]
+    rows["fades"] = [_fade_row(r) for r in rows["fades"]]
     return store.merge(rows)
+
+
+def _fade_row(r: dict) -> dict:
+    """A backup's place in the worked examples, checked (StoreError naming the problem)."""
+    keys = ("learner_id", "exercise_id", "stage", "seed", "hidden")
+    problems = (fade_problems(Fade(r["stage"], r["seed"], r["hidden"])) if all(k in r for k in keys)
+                else ["a field is missing"])
+    if not problems and not (isinstance(r["exercise_id"], str) and _ID.match(r["exercise_id"])):
+        problems = ["its exercise id is not one"]
+    if problems:
+        raise StoreError(f"the backup has an invalid worked-examples place ({'; '.join(problems)[:200]}): nothing "
+                         "was restored")
+    return {k: r[k] for k in keys}
 
 
 def _review_row(r: dict) -> dict:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, select
 
 from core.progress.attempt import ATTEMPT_FIELDS, Attempt
-from core.progress.cards import rebuild_cards
-from core.progress.schema import attempts_table, learners, lesson_reads, reviews
+from core.progress.cards import Fade, read_fade, rebuild_cards, write_fade
+from core.progress.schema import attempts_table, fades, learners, lesson_reads, reviews
 
 
 def _row(a: Attempt, learner_id: int) -> dict:
@@ -55,14 +55,15 @@ def _dump(engine: Engine) -> dict[str, list[dict]]:
 
 
 def _dump_rows(conn, kinds: tuple[str, ...] | None) -> dict[str, list[dict]]:
-    """The rows of the learners of `kinds` (None: all), with their answers, lesson marks and review ratings (the
-    review cards are not dumped: they are made again from the ratings)."""
+    """The rows of the learners of `kinds` (None: all), with their answers, lesson marks, review ratings and
+    places in the worked examples (the review cards are not dumped: they are made again from the ratings)."""
     who = select(learners)
     if kinds is not None:
         who = who.where(learners.c.kind.in_(kinds))
     people = [dict(r) for r in conn.execute(who).mappings()]
     ids = [r["id"] for r in people]
-    rows: dict[str, list[dict]] = {"learners": people, "attempts": [], "lesson_reads": [], "reviews": []}
+    rows: dict[str, list[dict]] = {"learners": people, "attempts": [], "lesson_reads": [], "reviews": [],
+                                   "fades": []}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         rows["attempts"] += [dict(r) for r in conn.execute(select(attempts_table).where(
@@ -71,6 +72,8 @@ def _dump_rows(conn, kinds: tuple[str, ...] | None) -> dict[str, list[dict]]:
             lesson_reads.c.learner_id.in_(chunk))).mappings()]
         rows["reviews"] += [dict(r) for r in conn.execute(select(reviews).where(
             reviews.c.learner_id.in_(chunk)).order_by(reviews.c.id)).mappings()]
+        rows["fades"] += [dict(r) for r in conn.execute(select(fades).where(
+            fades.c.learner_id.in_(chunk)).order_by(fades.c.learner_id, fades.c.exercise_id)).mappings()]
     return rows
 
 
@@ -113,4 +116,8 @@ def _load(conn, rows: dict[str, list[dict]]) -> MergeResult:
             rated.add(lid)
     for lid in rated:
         rebuild_cards(conn, lid)
+    for r in rows.get("fades") or []:  # places in the worked examples (schema 4); one the store has stays
+        lid = ids.get(r["learner_id"])
+        if lid is not None and read_fade(conn, lid, r["exercise_id"]) is None:
+            write_fade(conn, lid, r["exercise_id"], Fade(int(r["stage"]), int(r["seed"]), int(r["hidden"])))
     return MergeResult(new_learners, len(new), marks)

@@ -21,6 +21,7 @@ from core.progress.cards import (
     move_fades,
     read_cards,
     read_fade,
+    read_fades,
     read_reviews,
     rebuild_cards,
     review_problems,
@@ -30,7 +31,7 @@ from core.progress.connection import DB_FILENAME, RETRY_S, Connection, resolve_u
 from core.progress.identity import Learner, as_learner
 from core.progress.rows import LearnerInfo, MergeResult, _attempt, _dump_rows, _load, _row
 from core.progress.schema import attempts_table, learners, lesson_reads, reviews
-from core.progress.transfer import ImportResult, Known, export_csv_text, export_json_text, parse_export_reviews
+from core.progress.transfer import ImportResult, Known, export_csv_text, export_json_text, read_export
 from core.review.schedule import CardState
 
 __all__ = ["DB_FILENAME", "RETRY_S", "LearnerInfo", "MergeResult", "Store", "resolve_url"]
@@ -232,6 +233,13 @@ class Store(Connection):
             return None if lid is None else read_fade(conn, lid, exercise_id)
         return self._read(run)
 
+    def fades(self, learner: Learner | str) -> dict[str, Fade]:
+        """{exercise id: Fade} of every exercise the learner has started in the worked examples."""
+        def run(conn):
+            lid = self._learner_id(conn, learner, create=False)
+            return {} if lid is None else read_fades(conn, lid)
+        return self._read(run)
+
     def set_fade(self, learner: Learner | str, exercise_id: str, fade: Fade) -> None:
         """Save where a learner is in an exercise's faded worked examples."""
         def run(conn):
@@ -280,9 +288,10 @@ class Store(Connection):
     # --- export, import, reset ---------------------------------------------------------------------------
 
     def export_json(self, learner: Learner | str) -> str:
-        """A learner's whole progress as JSON text (answers and lessons read), labelled with who they are."""
+        """A learner's whole progress as JSON text (answers, lessons read, review ratings, places in the worked
+        examples), labelled with who they are."""
         who = as_learner(learner)
-        return export_json_text(who, self.attempts(who), self.lessons_read(who), self.reviews(who))
+        return export_json_text(who, self.attempts(who), self.lessons_read(who), self.reviews(who), self.fades(who))
 
     def export_csv(self, learner: Learner | str) -> str:
         """A learner's answers as CSV text, one row per answer, header first."""
@@ -294,7 +303,8 @@ class Store(Connection):
         Validated first and all-or-nothing (core.progress.transfer): a file with any problem changes nothing
         and ImportRefused says why in one line. `known` (the app's exercises and lessons) rejects invented ids.
         """
-        items, reads, ratings = parse_export_reviews(data, learner, known)
+        got = read_export(data, learner, known)
+        items, reads, ratings = got.attempts, got.lessons_read, got.reviews
 
         def run(conn):
             lid = self._learner_id(conn, learner, create=True)
@@ -322,7 +332,12 @@ class Store(Connection):
                                                 "rating": r.rating, "reviewed_at": r.reviewed_at,
                                                 "source": "import"} for r in fresh])
                 rebuild_cards(conn, lid)
-            return ImportResult(added=len(new), skipped=len(items) - len(new), lessons_marked=len(marks))
+            places = read_fades(conn, lid)  # a place the learner has here stays; the file's fills the others
+            taken = {e: f for e, f in got.fades.items() if e not in places}
+            for e, f in taken.items():
+                write_fade(conn, lid, e, f)
+            return ImportResult(added=len(new), skipped=len(items) - len(new), lessons_marked=len(marks),
+                                fades_added=len(taken))
         return self._write(run, "import the progress file")
 
     def reset(self, learner: Learner | str) -> int:

@@ -27,7 +27,7 @@ from core.progress.attempt import (
     attempt_problems,
     now_iso,
 )
-from core.progress.cards import Review, review_problems
+from core.progress.cards import Fade, Review, fade_problems, review_problems
 from core.progress.identity import GUEST_NAME, Learner, as_learner
 from core.progress.schema import SCHEMA_VERSION
 
@@ -52,6 +52,7 @@ class ImportResult:
     added: int
     skipped: int
     lessons_marked: int
+    fades_added: int = 0  # exercises' places in the worked examples taken from the file (where there were none)
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,9 @@ class Known:
 
 
 def export_json_text(learner: Learner | str, attempts: Iterable[Attempt], lessons_read: dict[str, str],
-                     reviews: Iterable[Review] = ()) -> str:
-    """The JSON export of a learner's answers, lessons read and review ratings (what Store.export_json writes)."""
+                     reviews: Iterable[Review] = (), fades: dict[str, Fade] | None = None) -> str:
+    """The JSON export of a learner's answers, lessons read, review ratings and places in the worked examples
+    (what Store.export_json writes)."""
     who = as_learner(learner)
     doc = {
         "format": EXPORT_FORMAT,
@@ -82,6 +84,8 @@ def export_json_text(learner: Learner | str, attempts: Iterable[Attempt], lesson
         "lessons_read": dict(lessons_read),
         "reviews": [{"skill_id": r.skill_id, "rating": r.rating, "reviewed_at": r.reviewed_at, "uid": r.uid}
                     for r in reviews],
+        "fades": [{"exercise_id": e, "stage": f.stage, "seed": f.seed, "hidden": f.hidden}
+                  for e, f in (fades or {}).items()],
     }
     # One answer per line: readable and diff-friendly, and much faster than indenting every field.
     head = json.dumps({k: v for k, v in doc.items() if k != "attempts"}, ensure_ascii=False)[:-1]
@@ -302,21 +306,57 @@ def _reviews(doc: dict, known: Known | None, now: datetime) -> list[Review]:
     return out
 
 
+MAX_FADES = 200  # places in the worked examples: one per exercise
+
+
+def _fades(doc: dict, known: Known | None) -> dict[str, Fade]:
+    raws = doc.get("fades", [])  # exports before the worked examples have none
+    if not isinstance(raws, list) or len(raws) > MAX_FADES:
+        raise ImportRefused(f"fades must be a list of at most {MAX_FADES} places in the worked examples.")
+    out: dict[str, Fade] = {}
+    for i, raw in enumerate(raws):
+        if not isinstance(raw, dict):
+            problems = ["not a record"]
+        else:
+            ex = raw.get("exercise_id")
+            fade = Fade(raw.get("stage"), raw.get("seed"), raw.get("hidden"))
+            problems = fade_problems(fade)
+            if not isinstance(ex, str) or not _ID.match(ex) or ex.startswith("quiz:") or (
+                    known is not None and not known.exercise_ok(ex)):
+                problems.insert(0, f"exercise {str(ex)[:40]!r} is not an exercise of this app")
+        if problems:
+            raise ImportRefused(f"Nothing was imported; worked-examples place {i + 1} of the file: "
+                                f"{'; '.join(problems)[:200]}.")
+        out[ex] = fade
+    return out
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What an export holds: answers, lessons read, review ratings, places in the worked examples."""
+
+    attempts: list[Attempt]
+    lessons_read: dict[str, str]
+    reviews: list[Review]
+    fades: dict[str, Fade]
+
+
 def parse_export(data: str | bytes, learner: Learner | str = "import", known: Known | None = None,
                  now: datetime | None = None) -> tuple[list[Attempt], dict[str, str]]:
     """(answers, lessons read) from an export in JSON or CSV, for `learner`; ImportRefused with a reason."""
-    items, reads, _ = parse_export_reviews(data, learner, known, now)
-    return items, reads
+    got = read_export(data, learner, known, now)
+    return got.attempts, got.lessons_read
 
 
-def parse_export_reviews(data: str | bytes, learner: Learner | str = "import", known: Known | None = None,
-                         now: datetime | None = None) -> tuple[list[Attempt], dict[str, str], list[Review]]:
-    """(answers, lessons read, review ratings) from an export; a CSV export holds answers only."""
+def read_export(data: str | bytes, learner: Learner | str = "import", known: Known | None = None,
+                now: datetime | None = None) -> Parsed:
+    """Everything in an export, checked; a CSV export holds answers only. ImportRefused with a reason."""
     who = as_learner(learner)
     now = now or datetime.now(UTC)
     text = _decode(data)
     reads: dict[str, str] = {}
     ratings: list[Review] = []
+    places: dict[str, Fade] = {}
     start = text.lstrip()[:1]
     if start == "[":
         raise ImportRefused("This JSON is not a progress export of this app (it is a list, not an export).")
@@ -328,6 +368,7 @@ def parse_export_reviews(data: str | bytes, learner: Learner | str = "import", k
             raise ImportRefused("The export has no list of attempts.")
         reads = _lessons_read(doc, known, now)
         ratings = _reviews(doc, known, now)
+        places = _fades(doc, known)
         first_row = 1
     else:
         reader = csv.DictReader(io.StringIO(text))
@@ -360,4 +401,4 @@ def parse_export_reviews(data: str | bytes, learner: Learner | str = "import", k
     if problems:
         more = " (and more)" if len(problems) > 5 else ""
         raise ImportRefused("Nothing was imported; the file has invalid rows: " + " | ".join(problems[:5]) + more)
-    return items, reads, ratings  # a file may repeat an answer or a review: the store keeps one of each uid
+    return Parsed(items, reads, ratings, places)  # a file may repeat an answer or a review: the store keeps one

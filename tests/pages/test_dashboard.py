@@ -15,6 +15,7 @@ from core.course.engine import load_all, make_instance
 from core.formatting import format_value
 from core.paths import ROOT
 from core.progress import Store
+from core.progress.cards import Fade
 from ui.exercise import widget_key
 
 DEFS = load_all()
@@ -111,6 +112,7 @@ def test_quiz_answers_show_up_per_lesson(app):
 def test_export_then_import_round_trips(app, downloads):
     answer_on_the_exercise_screens(app)
     Store().mark_lesson_read("Ana", "tanh")
+    Store().set_fade("Ana", "forward_hello", Fade(2, 41, 3))  # a place in the worked examples
     before = Store().attempts("Ana")
     at = open_dashboard(app)
     exported = downloads["rnn-progress-Ana.json"]()  # the click
@@ -128,8 +130,10 @@ def test_export_then_import_round_trips(app, downloads):
     at.file_uploader(key="dash_import_file").upload("rnn-progress-Ana.json", exported.encode(),
                                                     "application/json").run()
     at.button(key="dash_import").click().run()
-    assert any("Imported 4 answers" in s.value and "1 lessons marked" in s.value for s in at.success)
+    assert any("Imported 4 answers" in s.value and "1 lessons marked" in s.value
+               and "your place in 1 worked example)" in s.value for s in at.success)
     assert Store().attempts("Ana") == [replace(a, source="import") for a in before]  # marked as brought in
+    assert Store().fades("Ana") == {"forward_hello": Fade(2, 41, 3)}
     assert set(Store().lessons_read("Ana")) == {"tanh"}
     assert metric(at, "Answers checked") == "4"
 

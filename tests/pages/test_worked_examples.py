@@ -81,3 +81,14 @@ def test_a_clean_network_fades_two_stages_and_a_named_mistake_keeps_the_stage(ap
     at.button(key="fade_next").click().run()
     assert stage_text(at).startswith("Stage 3 of 8")  # a named mistake on the way: the same stage again...
     assert network(at)[0].seed != seed  # ...on a new network
+
+
+def test_an_imported_place_of_another_hidden_size_keeps_its_stage_on_a_network_of_this_exercise(app):
+    from core.progress.cards import Fade
+
+    Store(resolve_url()[0]).set_fade("Ana", "forward_hello", Fade(2, 5, 9))  # hidden 9: not this exercise's size
+    at = open_page(app)
+    assert stage_text(at).startswith("Stage 2 of")
+    inst, boxes = network(at)
+    assert inst.hidden == FORWARD.hidden and boxes, "the blanks of stage 2, on a network of the exercise's size"
+    assert Store(resolve_url()[0]).fade("Ana", "forward_hello").hidden == FORWARD.hidden  # and that is kept

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Rating
 
-from core.progress import Attempt, ImportRefused, Store, guest
+from core.progress import Attempt, ImportRefused, Store, StoreError, guest
 from core.progress.cards import Fade, Review
 from core.progress.recovery import backup, restore
 from tests.progress.conftest import run_sql
@@ -78,6 +78,40 @@ def test_export_and_import_carry_the_schedule(new_db):
         Store(new_db()).import_data("Ana", json.dumps(bad))
 
 
+def test_export_and_import_carry_the_places_in_the_worked_examples(new_db):
+    from core.progress.transfer import Known
+
+    source = Store(new_db())
+    source.set_fade("Ana", "forward_hello", Fade(3, 1234, 3))
+    source.set_fade("Ana", "bptt_hello", Fade(0, 77, 3))
+    text = source.export_json("Ana")
+    assert {f["exercise_id"]: f["stage"] for f in json.loads(text)["fades"]} == {"forward_hello": 3, "bptt_hello": 0}
+    target = Store(new_db())
+    target.set_fade("Ana", "bptt_hello", Fade(5, 9, 3))  # a place the learner has here stays
+    result = target.import_data("Ana", text)
+    assert result.fades_added == 1
+    assert target.fades("Ana") == {"forward_hello": Fade(3, 1234, 3), "bptt_hello": Fade(5, 9, 3)}
+    assert target.import_data("Ana", text).fades_added == 0  # twice: nothing changes
+    known = Known(exercises=frozenset({"forward_hello", "bptt_hello"}))
+    for field, value, says in (("stage", -1, "stage must be"), ("stage", "3", "stage must be"),
+                               ("stage", True, "stage must be"), ("seed", 2 ** 64, "seed must be"),
+                               ("hidden", 0, "hidden must be"), ("exercise_id", "made_up", "not an exercise"),
+                               ("exercise_id", "quiz:rnn-basics", "not an exercise")):
+        bad = json.loads(text)
+        bad["fades"][1][field] = value
+        fresh = Store(new_db())
+        with pytest.raises(ImportRefused, match=f"worked-examples place 2 of the file: .*{says}"):
+            fresh.import_data("Ana", json.dumps(bad), known)
+        assert fresh.fades("Ana") == {} and fresh.count_attempts() == 0, "all or nothing"
+    many = json.loads(text)
+    many["fades"] = many["fades"] * 101
+    with pytest.raises(ImportRefused, match="at most 200"):
+        Store(new_db()).import_data("Ana", json.dumps(many))
+    old = json.loads(text)
+    del old["fades"]  # an export made before the worked examples
+    assert Store(new_db()).import_data("Ana", json.dumps(old)).fades_added == 0
+
+
 def test_backup_restore_guests_reset_and_purge(new_db):
     store = Store(new_db())
     check(store, "Ana", Rating.Good)
@@ -98,6 +132,25 @@ def test_backup_restore_guests_reset_and_purge(new_db):
     check(store, stale, Rating.Good)
     assert store.purge_guests(datetime.now(UTC) + timedelta(days=1)) == 1
     assert store.reviews(stale) == []
+
+
+def test_backups_carry_the_places_in_the_worked_examples_and_a_bad_one_restores_nothing(new_db):
+    store = Store(new_db())
+    store.set_fade("Ana", "forward_hello", Fade(4, 321, 3))
+    store.set_fade("Bo", "gru_step", Fade(1, 5, 2))
+    copy = Store(new_db())
+    copy.set_fade("Bo", "gru_step", Fade(6, 8, 2))  # what is there stays
+    restore(copy, backup(store))
+    assert copy.fades("Ana") == {"forward_hello": Fade(4, 321, 3)} and copy.fades("Bo") == {"gru_step": Fade(6, 8, 2)}
+    one = Store(new_db())
+    restore(one, backup(store, "Ana"))
+    assert one.fades("Ana") == {"forward_hello": Fade(4, 321, 3)} and one.fades("Bo") == {}
+    doc = json.loads(backup(store))
+    doc["fades"][0]["stage"] = "four"
+    empty = Store(new_db())
+    with pytest.raises(StoreError, match="invalid worked-examples place"):
+        restore(empty, json.dumps(doc))
+    assert empty.fades("Ana") == {} and empty.count_attempts() == 0
 
 
 V3 = """

@@ -11,6 +11,7 @@ import pytest
 
 from core.paths import ROOT
 from core.progress import Attempt, Store, account, guest
+from core.progress.cards import Fade
 from core.progress.recovery import backup, read_damaged, recover, restore
 
 
@@ -27,6 +28,7 @@ def damaged_copy(tmp_path, n=300):
     store.record_attempts(answers(account("http://idp", "s1", "bo@school.edu"), 5, "bo"))
     store.record_attempts(answers(guest(), 3, "a guest's"))
     store.mark_lesson_read("Ana", "tanh")
+    store.set_fade("Ana", "bptt_hello", Fade(2, 99, 3))
     original = {a.uid: a for a in store.attempts("Ana")}
     store.close()
     con = sqlite3.connect(path)
@@ -55,6 +57,7 @@ def test_the_readable_rows_of_a_damaged_file_come_back_exactly_and_only_once(tmp
     assert 200 < len(got) < 300 and report.unreadable["attempts"] > 0  # most rows back, the scribbled ones not
     assert all(a == original[a.uid] for a in got)  # every row that came back is the row that was saved
     assert len(fresh.attempts(account("http://idp", "s1"))) == 5 and "tanh" in fresh.lessons_read("Ana")
+    assert fresh.fades("Ana") == {"bptt_hello": Fade(2, 99, 3)}  # the place in the worked examples too
     assert fresh.learners("guest") == []  # a guest's answers belonged to one browser session: left out
     again = recover(damaged, fresh)
     assert again.merged.answers == 0 and len(fresh.attempts("Ana")) == len(got)
