@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from core.course import tanh_prime
+from core.course.own_text import split_stored_id
 from core.formatting import md_escape
 from core.progress import resolve_url
 from core.progress.attempt import now_iso
@@ -55,13 +56,45 @@ def short_prompt(prompt: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def catalog() -> tuple[ExerciseInfo, ...]:
-    """Every exercise and quiz with its values, as the learner meets them; labels from the textbook instance."""
+def _exercise_info(stored_id: str, text: str | None = None) -> ExerciseInfo | None:
+    """An exercise's entry, its values labelled from the textbook network (of `text`, for answers on a learner's
+    own text); None if that network cannot be made (a text this app would now refuse)."""
+    d = definitions()[split_stored_id(stored_id)[0]]
+    try:
+        inst = instance(d.id, d.textbook_seed, d.hidden, text=text)
+    except ValueError:
+        return None
+    title = d.title if text is None else f"{d.title}, on “{text}”"
+    return ExerciseInfo(stored_id, title, tuple(ValueInfo(q.id, q.label, q.group) for q in inst.quantities))
+
+
+def own_text_entries(records) -> tuple[ExerciseInfo, ...]:
+    """An entry per learner's own text that somebody in the class answered on (an instructor's word for the class,
+    say), after the exercise it is a variant of; a text stored by its hash is left to the catalog's raw ids."""
+    found = sorted({ex for r in records for ex, _ in r.latest if "/" in ex})
+    out = []
+    for stored in found:
+        base, text = split_stored_id(stored)
+        if base in EXERCISE_PAGES and text:
+            entry = _own_text_info(stored, text)
+            if entry is not None:
+                out.append(entry)
+    return tuple(out)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _own_text_info(stored: str, text: str) -> ExerciseInfo | None:
+    return _exercise_info(stored, text)
+
+
+def catalog(records=()) -> tuple[ExerciseInfo, ...]:
+    """Every exercise and quiz with its values, as the learner meets them; labels from the textbook instance.
+    With the class's records, also each own text somebody answered on, after the exercise it varies."""
+    extra = own_text_entries(records)
     out = []
     for ex in EXERCISE_PAGES:  # the navigation's order: the forward pass, then BPTT
-        d = definitions()[ex]
-        inst = instance(d.id, d.textbook_seed, d.hidden)
-        out.append(ExerciseInfo(d.id, d.title, tuple(ValueInfo(q.id, q.label, q.group) for q in inst.quantities)))
+        out.append(_exercise_info(ex))
+        out += [e for e in extra if split_stored_id(e.id)[0] == ex]
     out.append(ExerciseInfo(tanh_prime.EXERCISE_ID, "tanh′(z) on the activations screen",
                             (ValueInfo("tanh_prime", r"\tanh'(z)"),)))
     content = get_content()

@@ -100,6 +100,27 @@ def test_choosing_another_exercise_and_the_activity_filter(app):
     assert metric(at, "Learners") == "3"
 
 
+def test_answers_on_an_own_text_have_their_own_entry_after_the_exercise(app):
+    from core.course.own_text import stored_exercise_id
+
+    abba = stored_exercise_id(FORWARD.id, "abba")  # the word an instructor gave the class
+    Store().record_attempts([
+        Attempt(learner=profile(who), exercise_id=abba, quantity_id="z[3]", answer_text="0.1", status=status,
+                credit=credit, diagnosis=diagnosis)
+        for who, status, credit, diagnosis in (("Ana", "correct", 1.0, None),
+                                               ("Ben", "mistake", 0.0, "Bias left out"))])
+    at = app(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="class_exercise")
+    titles = list(box.options)  # as the instructor reads them
+    assert titles.index(f"{FORWARD.title}, on “abba”") == titles.index(FORWARD.title) + 1
+    box.set_value(abba).run()
+    assert table_row(at, "z[3]")[0] == "$z_{ 3 }$ · `z[3]`" and table_row(at, "z[3]")[1:5] == ["1", "0", "0", "1"]
+    assert "Bias left out (1)" in table_row(at, "z[3]")
+    assert "z[4]" not in next(m.value for m in at.markdown if m.value.startswith("| Value |")), \
+        "abba has three steps: its own values, not hello's"
+
+
 def test_a_new_answer_shows_on_the_next_rerun(app):
     ben_and_cleo(old(0))
     at = app(PAGE)
