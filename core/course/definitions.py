@@ -55,13 +55,12 @@ from pathlib import Path
 
 from core.course.checking import DEFAULT_TOLERANCE, Tolerance
 from core.course.own_text import MAX_TEXT, text_problem
-from core.course.rules import Rule, known_templates, rule_for
+from core.course.rules import NETWORKS, Rule, known_templates, rule_for
 from core.course.templates import dollar_problem, eval_int
 from core.errors import ContentError
 from core.paths import display_path as _display
 
 MAX_HIDDEN = 8  # more hidden units than this is no longer an exercise by hand
-NETWORKS = ("vanilla", "lstm", "gru")  # the cells an exercise can be about (core.course.rules.NETWORKS)
 DEFAULT_PRACTICE_HIDDEN = (2, 3, 4)  # hidden sizes offered for practice networks unless a file says otherwise
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ID = re.compile(r"^[a-z0-9_]+$")

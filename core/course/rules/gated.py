@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.course.rules.base import Env, Rule, _ro, activation, mut, shape_h
 from core.gradients.cells import (
     GRUParams,
     LSTMParams,
@@ -29,7 +30,6 @@ from core.gradients.cells import (
     lstm_forward,
     lstm_step_back,
 )
-from core.rnn.activations import Activation, get_activation
 from core.rnn.vocab import Vocab, split_inputs_targets
 
 GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("z", "r", "n")}  # row blocks of W_x, W_h and b, in order
@@ -49,11 +49,6 @@ class GatedCtx:
     dh: np.ndarray  # (H,) dL/dh_T, given
     dc: np.ndarray | None  # (H,) dL/dc_T arriving from a later step (LSTM), given
     K: int | None = None  # no single-loss chain here; the engine's scopes read it
-    activation: str = "tanh"
-
-    @property
-    def act(self) -> Activation:
-        return get_activation(self.activation)
 
     @property
     def T(self) -> int:
@@ -110,10 +105,64 @@ def make_gated_ctx(network: str, text: str, hidden: int, seed: int, hand_friendl
     return GatedCtx(network, params, vocab, i, o, X, trace, dh, dc)
 
 
-def _ro(a) -> np.ndarray:
-    a = np.array(a, dtype=np.float64)
-    a.flags.writeable = False
-    return a
+# ------------------------------------------------------------------ what the LSTM and GRU rules share
+
+
+def sig(v):
+    return activation("sigmoid").f(v)
+
+
+def gate_pre(c: GatedCtx, e: Env, t: int, gate: str, h: str = "h", bias: bool = True, recurrent: bool = True):
+    """W_x{gate} x_t + W_h{gate} {h}_{t-1} + b_{gate}, from the rows of that gate's block."""
+    out = c.W_x(gate) @ e[f"x[{t}]"]  # (H,V)@(V,): a column of the gate's rows
+    if recurrent:
+        out = out + c.W_h(gate) @ e[f"{h}[{t - 1}]"]  # (H,H)@(H,)
+    return out + c.b(gate) if bias else out
+
+
+def sigmoid_gate_rule(gate: str, lesson: str, why_sigmoid: str) -> Rule:
+    """{gate}_t = sigmoid(a_{gate}), with its named mistakes (why_sigmoid: the tanh mistake's explanation)."""
+    a = lambda e, t: e[f"a_{gate}[{t}]"]  # noqa: E731
+    return Rule(
+        f"{gate}[t]", "t", "vector", shape_h, lambda c, t: (f"a_{gate}[{t}]",),
+        lambda c, e, t: sig(a(e, t)),
+        (
+            mut("tanh_not_sigmoid", "tanh instead of sigmoid", lesson, why_sigmoid, lambda c, e, t: np.tanh(a(e, t))),
+            mut("sigmoid_sign", "Wrong sign in the sigmoid", lesson,
+                r"$\sigma(a) = 1/(1 + e^{-a})$, with a minus in the exponent; $1/(1 + e^{a})$ is $1 - \sigma(a)$.",
+                lambda c, e, t: sig(-np.asarray(a(e, t)))),
+        ),
+    )
+
+
+def activation_grad_rule(name: str, grad: str, of: str, tanh: bool, lesson: str, what: str | None = None) -> Rule:
+    """{name}_t = d{of} * the activation's derivative, written with the output `of` (grad: the id of d{of}).
+
+    what: how the wrong-derivative mistake names the activation (default: "of_t = tanh(a_of)" or sigma)."""
+    deriv = (lambda v: 1 - v ** 2) if tanh else (lambda v: v * (1 - v))
+    wrong = (lambda v: v * (1 - v)) if tanh else (lambda v: 1 - v ** 2)
+    right = rf"1 - {of}_t^2" if tanh else rf"{of}_t(1 - {of}_t)"
+    f_name = r"\tanh" if tanh else r"\sigma"
+    what = what or rf"${of}_t = {f_name}(a_{of})$"
+    return Rule(
+        f"{name}[t]", "t", "vector", shape_h, lambda c, t: (f"{grad}[{t}]", f"{of}[{t}]"),
+        lambda c, e, t: e[f"{grad}[{t}]"] * deriv(e[f"{of}[{t}]"]),
+        (
+            mut("sigmoid_derivative" if tanh else "tanh_derivative",
+                "Sigmoid's derivative for tanh" if tanh else "tanh's derivative for a sigmoid", lesson,
+                rf"{what}, so its derivative is ${right}$.",
+                lambda c, e, t: e[f"{grad}[{t}]"] * wrong(e[f"{of}[{t}]"])),
+            mut("pre_activation", "Derivative written with the pre-activation", lesson,
+                rf"The derivative is written with the output ${of}_t$: ${right}$, not the same formula of $a_{of}$.",
+                lambda c, e, t: e[f"{grad}[{t}]"] * deriv(e[f"a_{of}[{t}]"])),
+            mut("no_derivative", "Activation derivative left out", lesson,
+                rf"Going back through ${of}_t = {f_name}(a_{of})$ multiplies by its derivative, ${right}$.",
+                lambda c, e, t: np.array(e[f"{grad}[{t}]"], dtype=np.float64)),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------- truth tables
 
 
 def _common(c: GatedCtx) -> dict:

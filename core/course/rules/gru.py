@@ -14,60 +14,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.course.rules.base import Ctx, Env, Rule, activation, from_step_2, mut, shape_h
+from core.course.rules.base import Ctx, Env, Rule, from_step_2, mut, shape_h
+from core.course.rules.gated import activation_grad_rule, gate_pre, sig, sigmoid_gate_rule
 
 LESSON = "gru-step"
 _NAMES = {"z": "update gate", "r": "reset gate"}
-
-
-def _sig(v):
-    return activation("sigmoid").f(v)
-
-
-def _pre(c: Ctx, e: Env, t: int, gate: str, bias: bool = True, recurrent: bool = True):
-    out = c.W_x(gate) @ e[f"x[{t}]"]  # (H,V)@(V,): a column of the gate's rows
-    if recurrent:
-        out = out + c.W_h(gate) @ e[f"h[{t - 1}]"]  # (H,H)@(H,)
-    return out + c.b(gate) if bias else out
 
 
 def _pre_rule(gate: str) -> Rule:
     other = "r" if gate == "z" else "z"
     return Rule(
         f"a_{gate}[t]", "t", "vector", shape_h, lambda c, t: (f"h[{t - 1}]",),
-        lambda c, e, t: _pre(c, e, t, gate),
+        lambda c, e, t: gate_pre(c, e, t, gate),
         (
             mut("no_bias", "Bias left out", LESSON,
                 rf"The {_NAMES[gate]}'s pre-activation adds its bias: $a_{gate} = W_{{x{gate}}}x_t + "
                 rf"W_{{h{gate}}}h_{{t-1}} + b_{gate}$.",
-                lambda c, e, t: _pre(c, e, t, gate, bias=False)),
+                lambda c, e, t: gate_pre(c, e, t, gate, bias=False)),
             mut("no_recurrent", "Recurrent term left out", LESSON,
                 rf"Both gates read the previous state: $W_{{h{gate}}}h_{{t-1}}$ is zero only at $t = 1$, where "
                 r"$h_0 = 0$.",
-                lambda c, e, t: _pre(c, e, t, gate, recurrent=False), from_step_2),
+                lambda c, e, t: gate_pre(c, e, t, gate, recurrent=False), from_step_2),
             mut("gate_order", "Gate blocks in the wrong order", LESSON,
                 rf"Here the stacked weights hold $z, r, n$ in that order (PyTorch stacks $r, z, n$); you used the "
                 rf"rows of ${other}$ for ${gate}$.",
-                lambda c, e, t: _pre(c, e, t, other)),
+                lambda c, e, t: gate_pre(c, e, t, other)),
         ),
     )
 
 
 def _gate_rule(gate: str) -> Rule:
-    a = lambda e, t: e[f"a_{gate}[{t}]"]  # noqa: E731
-    return Rule(
-        f"{gate}[t]", "t", "vector", shape_h, lambda c, t: (f"a_{gate}[{t}]",),
-        lambda c, e, t: _sig(a(e, t)),
-        (
-            mut("tanh_not_sigmoid", "tanh instead of sigmoid", LESSON,
-                rf"The {_NAMES[gate]} is a sigmoid, with values in $(0, 1)$ so that it can mix and mask; $\tanh$ "
-                r"is for the candidate $n_t$.",
-                lambda c, e, t: np.tanh(a(e, t))),
-            mut("sigmoid_sign", "Wrong sign in the sigmoid", LESSON,
-                r"$\sigma(a) = 1/(1 + e^{-a})$, with a minus in the exponent; $1/(1 + e^{a})$ is $1 - \sigma(a)$.",
-                lambda c, e, t: _sig(-np.asarray(a(e, t)))),
-        ),
-    )
+    return sigmoid_gate_rule(gate, LESSON,
+                             rf"The {_NAMES[gate]} is a sigmoid, with values in $(0, 1)$ so that it can mix and mask; "
+                             r"$\tanh$ is for the candidate $n_t$.")
 
 
 def _a_n(c: Ctx, e: Env, t: int, mask: str = "r", after: bool = False, bias: bool = True) -> np.ndarray:
@@ -110,7 +89,7 @@ _n = Rule(
         mut("sigmoid_not_tanh", "Sigmoid instead of tanh", LESSON,
             r"The candidate state is $n_t = \tanh(a_n)$, with values in $(-1, 1)$ like a vanilla hidden state; the "
             r"sigmoids are the gates.",
-            lambda c, e, t: _sig(e[f"a_n[{t}]"])),
+            lambda c, e, t: sig(e[f"a_n[{t}]"])),
         mut("no_tanh", "tanh left out", LESSON,
             r"The candidate is squashed: $n_t = \tanh(a_n)$, element by element.",
             lambda c, e, t: np.array(e[f"a_n[{t}]"], dtype=np.float64)),
@@ -149,27 +128,7 @@ _h = Rule(
 
 
 def _deriv_rule(name: str, grad: str, of: str, tanh: bool) -> Rule:
-    """da = d(of) * the activation's derivative, written with the output `of`."""
-    deriv = (lambda v: 1 - v ** 2) if tanh else (lambda v: v * (1 - v))
-    wrong = (lambda v: v * (1 - v)) if tanh else (lambda v: 1 - v ** 2)
-    right = rf"1 - {of}_t^2" if tanh else rf"{of}_t(1 - {of}_t)"
-    f_name = r"\tanh" if tanh else r"\sigma"
-    return Rule(
-        f"{name}[t]", "t", "vector", shape_h, lambda c, t: (f"{grad}[{t}]", f"{of}[{t}]"),
-        lambda c, e, t: e[f"{grad}[{t}]"] * deriv(e[f"{of}[{t}]"]),
-        (
-            mut("sigmoid_derivative" if tanh else "tanh_derivative",
-                "Sigmoid's derivative for tanh" if tanh else "tanh's derivative for a sigmoid", LESSON,
-                rf"${of}_t = {f_name}(a_{of})$, so its derivative is ${right}$.",
-                lambda c, e, t: e[f"{grad}[{t}]"] * wrong(e[f"{of}[{t}]"])),
-            mut("pre_activation", "Derivative written with the pre-activation", LESSON,
-                rf"The derivative is written with the output ${of}_t$: ${right}$, not the same formula of $a_{of}$.",
-                lambda c, e, t: e[f"{grad}[{t}]"] * deriv(e[f"a_{of}[{t}]"])),
-            mut("no_derivative", "Activation derivative left out", LESSON,
-                rf"Going back through ${of}_t = {f_name}(a_{of})$ multiplies by its derivative, ${right}$.",
-                lambda c, e, t: np.array(e[f"{grad}[{t}]"], dtype=np.float64)),
-        ),
-    )
+    return activation_grad_rule(name, grad, of, tanh, LESSON)
 
 
 _dn = Rule(

@@ -12,66 +12,44 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.course.rules.base import Ctx, Env, Rule, activation, from_step_2, mut, shape_h
+from core.course.rules.base import Ctx, Env, Rule, from_step_2, mut, shape_h
+from core.course.rules.gated import activation_grad_rule, gate_pre, sig, sigmoid_gate_rule
 
 LESSON = "lstm-step"
 _PARTNER = {"i": "f", "f": "i", "g": "o", "o": "g"}  # the block read by a learner who mixed up the gate order
 _NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
 
 
-def _sig(v):
-    return activation("sigmoid").f(v)
-
-
-def _pre(c: Ctx, e: Env, t: int, gate: str, h: str = "h", bias: bool = True, recurrent: bool = True):
-    """W_x{gate} x_t + W_h{gate} h_{t-1} + b_{gate}, from the rows of that gate's block."""
-    out = c.W_x(gate) @ e[f"x[{t}]"]  # (H,V)@(V,): a column of the gate's rows
-    if recurrent:
-        out = out + c.W_h(gate) @ e[f"{h}[{t - 1}]"]  # (H,H)@(H,)
-    return out + c.b(gate) if bias else out
-
-
 def _pre_rule(gate: str) -> Rule:
     other = _PARTNER[gate]
     return Rule(
         f"a_{gate}[t]", "t", "vector", shape_h, lambda c, t: (f"h[{t - 1}]",),
-        lambda c, e, t: _pre(c, e, t, gate),
+        lambda c, e, t: gate_pre(c, e, t, gate),
         (
             mut("no_bias", "Bias left out", LESSON,
                 rf"The {_NAMES[gate]}'s pre-activation adds its bias: $a_{gate} = W_{{x{gate}}}x_t + "
                 rf"W_{{h{gate}}}h_{{t-1}} + b_{gate}$.",
-                lambda c, e, t: _pre(c, e, t, gate, bias=False)),
+                lambda c, e, t: gate_pre(c, e, t, gate, bias=False)),
             mut("no_recurrent", "Recurrent term left out", LESSON,
                 rf"Every gate also reads the previous hidden state: $W_{{h{gate}}}h_{{t-1}}$ is zero at $t = 1$ "
                 r"only, where $h_0 = 0$.",
-                lambda c, e, t: _pre(c, e, t, gate, recurrent=False), from_step_2),
+                lambda c, e, t: gate_pre(c, e, t, gate, recurrent=False), from_step_2),
             mut("gate_order", "Gate blocks in the wrong order", LESSON,
                 rf"The stacked weights hold the gates in the order $i, f, g, o$ (rows of $H$ each, as in PyTorch "
                 rf"and the gradients playground); you used the rows of ${other}$ for ${gate}$.",
-                lambda c, e, t: _pre(c, e, t, other)),
+                lambda c, e, t: gate_pre(c, e, t, other)),
             mut("c_for_h", "Cell state where the hidden state belongs", LESSON,
                 r"The gates read the hidden state $h_{t-1}$, not the cell state $c_{t-1}$: "
                 rf"$a_{gate} = W_{{x{gate}}}x_t + W_{{h{gate}}}h_{{t-1}} + b_{gate}$.",
-                lambda c, e, t: _pre(c, e, t, gate, h="c"), from_step_2),
+                lambda c, e, t: gate_pre(c, e, t, gate, h="c"), from_step_2),
         ),
     )
 
 
 def _gate_rule(gate: str) -> Rule:
-    a = lambda e, t: e[f"a_{gate}[{t}]"]  # noqa: E731
-    return Rule(
-        f"{gate}[t]", "t", "vector", shape_h, lambda c, t: (f"a_{gate}[{t}]",),
-        lambda c, e, t: _sig(a(e, t)),
-        (
-            mut("tanh_not_sigmoid", "tanh instead of sigmoid", LESSON,
-                rf"The {_NAMES[gate]} is a sigmoid, $\sigma(a) = 1/(1 + e^{{-a}})$, with values in $(0, 1)$ so "
-                r"that it can scale; $\tanh$ is for the candidate $g$ and for $c_t$.",
-                lambda c, e, t: np.tanh(a(e, t))),
-            mut("sigmoid_sign", "Wrong sign in the sigmoid", LESSON,
-                r"$\sigma(a) = 1/(1 + e^{-a})$, with a minus in the exponent; $1/(1 + e^{a})$ is $1 - \sigma(a)$.",
-                lambda c, e, t: _sig(-np.asarray(a(e, t)))),
-        ),
-    )
+    return sigmoid_gate_rule(gate, LESSON,
+                             rf"The {_NAMES[gate]} is a sigmoid, $\sigma(a) = 1/(1 + e^{{-a}})$, with values in "
+                             r"$(0, 1)$ so that it can scale; $\tanh$ is for the candidate $g$ and for $c_t$.")
 
 
 _g = Rule(
@@ -81,7 +59,7 @@ _g = Rule(
         mut("sigmoid_not_tanh", "Sigmoid instead of tanh", LESSON,
             r"The candidate $g_t = \tanh(a_g)$ is what may be written to the memory, with values in $(-1, 1)$; the "
             r"sigmoids are the gates $i$, $f$, $o$.",
-            lambda c, e, t: _sig(e[f"a_g[{t}]"])),
+            lambda c, e, t: sig(e[f"a_g[{t}]"])),
         mut("no_tanh", "tanh left out", LESSON,
             r"The candidate is squashed: $g_t = \tanh(a_g)$, element by element.",
             lambda c, e, t: np.array(e[f"a_g[{t}]"], dtype=np.float64)),
@@ -122,7 +100,7 @@ _h = Rule(
             lambda c, e, t: e[f"o[{t}]"] * e[f"c[{t}]"]),
         mut("sigmoid_not_tanh", "Sigmoid instead of tanh", LESSON,
             r"$h_t = o_t\odot\tanh(c_t)$: the cell state goes through $\tanh$, the gate $o_t$ is the sigmoid.",
-            lambda c, e, t: e[f"o[{t}]"] * _sig(e[f"c[{t}]"])),
+            lambda c, e, t: e[f"o[{t}]"] * sig(e[f"c[{t}]"])),
     ),
 )
 
@@ -206,29 +184,8 @@ _df = Rule(
 def _da_rule(gate: str, dgate: str) -> Rule:
     """da = d(gate) * the activation's derivative, written with the gate's value."""
     tanh = gate == "g"
-    deriv = (lambda v: 1 - v ** 2) if tanh else (lambda v: v * (1 - v))
-    wrong = (lambda v: v * (1 - v)) if tanh else (lambda v: 1 - v ** 2)
-    s = lambda e, t: e[f"{gate}[{t}]"]  # noqa: E731
-    right = r"1 - g_t^2" if tanh else rf"{gate}_t(1 - {gate}_t)"
-    f_name = r"\tanh" if tanh else r"\sigma"
-    return Rule(
-        f"da_{gate}[t]", "t", "vector", shape_h, lambda c, t: (f"{dgate}[{t}]", f"{gate}[{t}]"),
-        lambda c, e, t: e[f"{dgate}[{t}]"] * deriv(s(e, t)),
-        (
-            mut("sigmoid_derivative" if tanh else "tanh_derivative",
-                "Sigmoid's derivative for tanh" if tanh else "tanh's derivative for a sigmoid", LESSON,
-                rf"${gate}_t$ is a {'tanh' if tanh else 'sigmoid'}, so its derivative is ${right}$.",
-                lambda c, e, t: e[f"{dgate}[{t}]"] * wrong(s(e, t))),
-            mut("pre_activation", "Derivative written with the pre-activation", LESSON,
-                rf"The derivative is written with the output ${gate}_t$: ${right}$, not the same formula of "
-                rf"$a_{gate}$.",
-                lambda c, e, t: e[f"{dgate}[{t}]"] * deriv(e[f"a_{gate}[{t}]"])),
-            mut("no_derivative", "Activation derivative left out", LESSON,
-                rf"Going back through ${gate}_t = {f_name}(a_{gate})$ multiplies by its "
-                rf"derivative, ${right}$.",
-                lambda c, e, t: np.array(e[f"{dgate}[{t}]"], dtype=np.float64)),
-        ),
-    )
+    return activation_grad_rule(f"da_{gate}", dgate, gate, tanh, LESSON,
+                                what=rf"${gate}_t$ is a {'tanh' if tanh else 'sigmoid'}")
 
 
 _dc_prev = Rule(
