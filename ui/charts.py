@@ -242,7 +242,8 @@ def show(name: str, datasets: dict[str, pd.DataFrame], title: str | None = None,
         _set_log_axis(spec, log_ticks)
     for df in datasets.values():
         if "series" in df.columns:  # the dash legend lists the lines drawn, not every line there could be
-            _set_legend_values(spec, "strokeDash", [x for x in SERIES_NAMES if x in set(df["series"])])
+            drawn = set(df["series"].unique())
+            _set_legend_values(spec, "strokeDash", [x for x in SERIES_NAMES if x in drawn])
     st.vega_lite_chart(spec=spec, width="stretch", key=key, alt=alt_text or ALT.get(name))
 
 

@@ -25,6 +25,7 @@ import threading
 import numpy as np
 
 from core.gradients import cells
+from core.gradients.forward import _stop_early
 from core.gradients.sweep import EXACT_DIM, KEEP, LENGTHS, WINDOW, SweepResult, lengths_for, sweep_result
 
 ENV = "RNN_TUTOR_JIT"
@@ -137,10 +138,6 @@ def _warm_up() -> None:
 def _weights(model: str, p) -> tuple[np.ndarray, np.ndarray]:
     W = np.ascontiguousarray(p.W_hh if model == "vanilla" else p.W_h, dtype=np.float64)
     return W, np.ascontiguousarray(W.T)
-
-
-def _stop_early(act: str) -> bool:
-    return act in ("relu", "identity")  # unbounded activations can blow the state up (forward._stop_early)
 
 
 def forward(model: str, p, X: np.ndarray, act: str):

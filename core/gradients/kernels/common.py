@@ -10,7 +10,6 @@ from core.gradients.forward import STATE_CAP
 
 VANILLA, LSTM, GRU = 0, 1, 2
 TANH, SIGMOID, RELU, IDENTITY = 0, 1, 2, 3
-LN2 = math.log(2.0)
 MATMUL_FLAGS = {"reassoc", "contract"}  # not nnan/ninf: inf and NaN must behave as they do in NumPy
 
 
