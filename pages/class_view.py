@@ -28,7 +28,7 @@ if not klass.records:
             icon=":material/group:")
     st.stop()
 
-catalog = cv.catalog(klass.records)  # with the own texts somebody answered on
+catalog = cv.catalog(klass)  # with the own texts somebody answered on
 titles = {e.id: e.title for e in catalog}
 f1, f2 = st.columns([3, 2])
 exercise = f1.selectbox("Exercise or quiz", list(titles), format_func=titles.get, key="class_exercise")

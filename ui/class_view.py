@@ -76,21 +76,22 @@ def own_text_entries(records) -> tuple[ExerciseInfo, ...]:
     for stored in found:
         base, text = split_stored_id(stored)
         if base in EXERCISE_PAGES and text:
-            entry = _own_text_info(stored, text)
+            entry = _exercise_info(stored, text)
             if entry is not None:
                 out.append(entry)
     return tuple(out)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _own_text_info(stored: str, text: str) -> ExerciseInfo | None:
-    return _exercise_info(stored, text)
-
-
-def catalog(records=()) -> tuple[ExerciseInfo, ...]:
+def catalog(klass: Class | None = None) -> tuple[ExerciseInfo, ...]:
     """Every exercise and quiz with its values, as the learner meets them; labels from the textbook instance.
-    With the class's records, also each own text somebody answered on, after the exercise it varies."""
-    extra = own_text_entries(records)
+    With the class, also each own text somebody answered on, after the exercise it varies (cached on the class's
+    signature: made again only when somebody's answers change)."""
+    return _catalog("", ()) if klass is None else _catalog(klass.signature, klass.records)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _catalog(signature: str, _records) -> tuple[ExerciseInfo, ...]:
+    extra = own_text_entries(_records)
     out = []
     for ex in EXERCISE_PAGES:  # the navigation's order: the forward pass, then BPTT
         out.append(_exercise_info(ex))
@@ -128,7 +129,9 @@ def current_class() -> Class:
     return Class(records, hashlib.blake2b(repr((kinds_, seen)).encode(), digest_size=16).hexdigest())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# cache_resource, not cache_data: the summary of a large class is hundreds of KB, and cache_data would unpickle a
+# copy on every rerun; nothing changes a ClassSummary (frozen) or the catalog (a tuple) once made.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _summary(signature: str, since: str | None, catalog_key: tuple, _records, _catalog) -> ClassSummary:
     return class_summary(_records, _catalog, since=since)
 

@@ -113,8 +113,13 @@ def _stored(definition: Definition) -> Variant | None:
 
 
 def _is_clear(definition: Definition, v: Variant) -> bool:
-    return v == textbook(definition) or all(is_vetted(d, v.seed, hidden=v.hidden, text=_text_for(d, v.text))
-                                            for d in members(definition.group))
+    """The variant is the textbook's or vetted for every exercise of its group (the cached search starts there)."""
+    if v == textbook(definition):
+        return True
+    try:
+        return vetted_for_group(definition.group, v.seed, v.hidden, v.text) == v.seed
+    except ValueError:
+        return False
 
 
 def _variant_from_link(definition: Definition, raw_seed, raw_hidden, raw_text) -> Variant:
