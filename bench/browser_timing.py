@@ -203,7 +203,8 @@ def _interleaved(targets: list[Target], name: str, fn, repeat: int, target: str 
 def measure(targets: list[Target], repeat: int, rss: int, only: str = "") -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    pages = targets[0].pages()
+    registered = {t.label: t.pages() for t in targets}  # an older checkout may have fewer pages
+    pages = registered[targets[0].label]
     want = (lambda kind: kind in only) if only else (lambda kind: True)
     rows = [result("load_average_1min_at_start", os.getloadavg()[0], ""), result("repeats", repeat, "")]
     with sync_playwright() as pw:
@@ -212,14 +213,14 @@ def measure(targets: list[Target], repeat: int, rss: int, only: str = "") -> lis
         for t in targets:
             t.page = ctx.new_page()
             bp.instrument(t.page)
-            for entry in t.pages().values():  # warm-up: imports, st.cache_*, the compiled kernels
+            for entry in registered[t.label].values():  # warm-up: imports, st.cache_*, the compiled kernels
                 bp.loaded(t.page, f"{t.url}/{entry.url_path}")
         if want("paint"):
             rows += _interleaved(targets, "first paint of Home (new context)",
                                  lambda t, i: first_paint_home(browser, t.url), repeat)
         for _, entry in sorted(pages.items()) if want("switch") else []:
             start = "learn" if entry.default else ""
-            having = [t for t in targets if entry.url_path in {e.url_path for e in t.pages().values()}]
+            having = [t for t in targets if any(e.url_path == entry.url_path for e in registered[t.label].values())]
             rows += _interleaved(having, f"switch to {entry.title} (/{entry.url_path})",  # no baseline: a new page
                                  lambda t, i, e=entry, s=start: page_switch(t.page, t.url, e.title, s), repeat,
                                  TARGETS["switch"])

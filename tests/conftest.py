@@ -7,8 +7,6 @@ it skip with that reason (in CI they fail instead: they must run there)."""
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -62,9 +60,9 @@ def pg_server():
     if url:
         yield url
         return
-    from tests.services.pgctl import PG_BIN_CANDIDATES, throwaway_postgres
+    from tests.services.pgctl import installed, throwaway_postgres
 
-    if not (shutil.which("initdb") or any((Path(d) / "initdb").exists() for d in PG_BIN_CANDIDATES)):
+    if not installed():
         _no_postgres(f"no PostgreSQL here: install Debian's postgresql, or set {PG_ENV}")
     with throwaway_postgres() as started:
         yield started

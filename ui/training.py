@@ -58,8 +58,7 @@ def model_for(text: str, config: TrainConfig) -> TrainState:
     state = st.session_state.get(MODEL)
     if state is None:
         return fresh_model(text, config)
-    learnt = st.session_state[MODEL_TEXT] if MODEL_TEXT in st.session_state else state.vocab.decode(state.data)
-    if learnt != text:
+    if st.session_state.get(MODEL_TEXT) != text:  # set with MODEL, always
         st.info(f"New text, new network: a model of your text ({len(text):,} characters, {len(set(text))} "
                 "different) starts from iteration 0. Train to teach it.", icon=":material/autorenew:")
         return fresh_model(text, config)

@@ -139,10 +139,10 @@ MAX_STAGE, MAX_SEED, MAX_HIDDEN = 100, 2 ** 63 - 1, 64  # bounds of a fade read 
 def fade_problems(fade: Fade) -> list[str]:
     """Everything wrong with a fade from elsewhere (an import): whole numbers within bounds (empty: valid)."""
     out = []
-    for name, hi in (("stage", MAX_STAGE), ("seed", MAX_SEED), ("hidden", MAX_HIDDEN)):
+    for name, lo, hi in (("stage", 0, MAX_STAGE), ("seed", 0, MAX_SEED), ("hidden", 1, MAX_HIDDEN)):
         v = getattr(fade, name)
-        if isinstance(v, bool) or not isinstance(v, int) or not (0 if name != "hidden" else 1) <= v <= hi:
-            out.append(f"{name} must be a whole number from {0 if name != 'hidden' else 1} to {hi}")
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            out.append(f"{name} must be a whole number from {lo} to {hi}")
     return out
 
 

@@ -240,9 +240,6 @@ class ClassSummary:
     since: str | None  # the filter: only learners active since this ISO time (None: everyone)
     listed: int  # learners before the filter
 
-    def exercise(self, exercise_id: str) -> ExerciseInfo:
-        return next(e for e in self.exercises if e.id == exercise_id)
-
 
 def _standings(r: LearnerRecord, exercises: Sequence[ExerciseInfo]) -> tuple[dict, Standing]:
     tally = {e.id: [len(e.values), 0, 0, 0, r.mistakes.get(e.id, 0)] for e in exercises}

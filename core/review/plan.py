@@ -24,10 +24,6 @@ class SkillStatus:
     due: bool
 
     @property
-    def new(self) -> bool:
-        return self.card is None
-
-    @property
     def level(self) -> str:
         """'new', 'due', 'learning' (in its same-day steps), 'weak' (below STRONG) or 'strong'."""
         if self.card is None:

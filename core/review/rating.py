@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from fsrs import Rating
 
+from core.course.own_text import split_stored_id
 from core.progress.attempt import now_iso
 from core.progress.cards import Review
 from core.review.skills import Skills
@@ -66,13 +67,12 @@ def reviews_of_check(skills: Skills, exercise_id: str, checked: list[tuple[str, 
     """
     hints, first_try, seconds = hints or {}, first_try or {}, seconds or {}
     by_skill: dict[str, list] = {}
-    base = exercise_id.split("/", 1)[0]  # "forward_hello/text:abba": the learner's own text, the same skills
+    base = split_stored_id(exercise_id)[0]  # "forward_hello/text:abba": the learner's own text, the same skills
     for qid, status in checked:
         skill = skills.of_id(base, qid)
         if skill is None or not first_try.get(qid, True):
             continue
-        by_skill.setdefault(skill.id, []).append(rate(status, hints_used=hints.get(qid, 0),
-                                                      first_try=first_try.get(qid, True),
+        by_skill.setdefault(skill.id, []).append(rate(status, hints_used=hints.get(qid, 0),  # a first try
                                                       seconds=seconds.get(qid), easy_s=skill.easy_s))
     at = at or now_iso()
     out = []

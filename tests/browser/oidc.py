@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from core.paths import ROOT
+from tests.services.process import stop
 
 PROVIDER_DIR = ROOT / "tests" / "oidc"
 CLIENT_ID, CLIENT_SECRET = "rnn-tutor", "test-only-secret"  # noqa: S105 - a throw-away local test client
@@ -57,11 +58,7 @@ def oidc_provider(port: int, redirect_uri: str, log_path: Path):
             time.sleep(0.05)
         yield issuer
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, grace=5)
         log.close()
 
 
